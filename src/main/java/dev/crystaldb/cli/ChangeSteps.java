@@ -1,0 +1,76 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.backup.BackupResult;
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.migrate.MigrationScript;
+import dev.crystaldb.migrate.UpgradeResult;
+import dev.crystaldb.migrate.Version;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The steps upgrade and downgrade share: show the SQL, back up first, report what ran. */
+final class ChangeSteps {
+    private ChangeSteps() {
+    }
+
+    /** --dry-run: every script that would run, as written. */
+    static String sqlOf(List<MigrationScript> scripts) {
+        StringBuilder text = new StringBuilder();
+        for (MigrationScript script : scripts) {
+            text.append("-- ").append(script.file().fileName()).append('\n');
+            String sql = script.file().sql().replace("\r\n", "\n");
+            text.append(sql.endsWith("\n") ? sql : sql + "\n").append('\n');
+        }
+        return text.toString();
+    }
+
+    static String listOf(List<MigrationScript> scripts) {
+        StringBuilder text = new StringBuilder();
+        for (MigrationScript script : scripts) {
+            text.append("  ").append(script.file().version()).append("  ").append(script.file().description())
+                    .append("  (").append(script.file().fileName()).append(")\n");
+        }
+        return text.toString();
+    }
+
+    /** The automatic backup taken before a change; skipped for a database that does not exist yet. */
+    static Optional<BackupResult> backupFirst(CrystalDbCommand root, SqliteDatabase database, boolean skip, String reason) {
+        if (skip || !database.exists()) {
+            return Optional.empty();
+        }
+        root.output().info("backing up " + database.file() + " ...");
+        BackupResult backup = root.backupWriter().write(database, root.backupDirectory(database.file()), reason, false);
+        root.output().info("backup: " + backup.file());
+        return Optional.of(backup);
+    }
+
+    static Output.Doc document(String database, UpgradeResult result, Optional<BackupResult> backup, boolean dryRun) {
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (UpgradeResult.Step step : result.steps()) {
+            steps.add(Output.doc().with("version", step.version().toString()).with("description", step.description())
+                    .with("script", step.script()).with("execution_ms", step.millis()));
+        }
+        return Output.doc()
+                .with("database", database)
+                .with("from_version", result.from().map(Version::toString).orElse(null))
+                .with("to_version", result.to().map(Version::toString).orElse(null))
+                .with("dry_run", dryRun)
+                .with("steps", steps)
+                .with("total_ms", result.totalMillis())
+                .with("backup", backup.map(b -> b.file().toString()).orElse(null));
+    }
+
+    static String text(String verb, UpgradeResult result) {
+        StringBuilder text = new StringBuilder();
+        for (UpgradeResult.Step step : result.steps()) {
+            text.append(verb).append(' ').append(step.version()).append("  ").append(step.description())
+                    .append("  (").append(step.millis()).append(" ms)\n");
+        }
+        text.append("database is now at version ").append(result.to().map(Version::toString).orElse("base (none)"))
+                .append(" (").append(result.steps().size()).append(" step(s), ").append(result.totalMillis()).append(" ms)\n");
+        return text.toString();
+    }
+}

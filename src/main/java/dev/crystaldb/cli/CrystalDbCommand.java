@@ -1,0 +1,116 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.backup.BackupWriter;
+import dev.crystaldb.db.DatabaseLocation;
+import dev.crystaldb.db.DatabaseLock;
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.migrate.MigrationSet;
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The top command. Global options are declared here once, inherited by every subcommand (so they
+ * may come before or after the command name), and default to the CRYSTAL_DB_* environment:
+ * flags win over the environment, the environment over built-in defaults.
+ */
+@TopCommand
+@Command(name = "crystal-db", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Upgrades, stamps and backs up a production SQLite database with the migrations built into this executable.",
+        subcommands = {StatusCommand.class, HistoryCommand.class, UpgradeCommand.class, DowngradeCommand.class,
+                StampCommand.class, BackupCommand.class, NewCommand.class},
+        footer = {"", "Exit codes: 0 done, 1 failed (database unchanged), 2 bad usage or input, 3 busy (locked past --lock-timeout), 4 a check failed."})
+public class CrystalDbCommand {
+
+    @Option(names = "--db", scope = ScopeType.INHERIT, defaultValue = "${env:CRYSTAL_DB}", paramLabel = "PATH",
+            description = "The SQLite database: a path, jdbc:sqlite:PATH, sqlite:////abs/path or sqlite:///rel/path. Env: CRYSTAL_DB.")
+    String database;
+
+    @Option(names = "--migrations", scope = ScopeType.INHERIT, defaultValue = "${env:CRYSTAL_DB_MIGRATIONS}", paramLabel = "DIR",
+            description = "Use the V/U .sql files of DIR instead of the bundled migrations. Env: CRYSTAL_DB_MIGRATIONS.")
+    Path migrationsDirectory;
+
+    @Option(names = "--backup-dir", scope = ScopeType.INHERIT, defaultValue = "${env:CRYSTAL_DB_BACKUP_DIR}", paramLabel = "DIR",
+            description = "Where backups go. Default: backups/ beside the database. Env: CRYSTAL_DB_BACKUP_DIR.")
+    Path backupDirectory;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Machine output: one JSON document on stdout, errors included.")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Print nothing on success (for cron).")
+    boolean quiet;
+
+    @Option(names = {"-y", "--yes"}, scope = ScopeType.INHERIT,
+            description = "Never ask for confirmation (implied when stdin is not a terminal).")
+    boolean yes;
+
+    @Option(names = "--lock-timeout", scope = ScopeType.INHERIT, defaultValue = "${env:CRYSTAL_DB_LOCK_TIMEOUT:-30}", paramLabel = "SECONDS",
+            description = "How long to wait for another crystal-db run or the app's write lock (default: ${DEFAULT-VALUE}). Env: CRYSTAL_DB_LOCK_TIMEOUT.")
+    int lockTimeoutSeconds;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of unexpected errors.")
+    boolean debug;
+
+    @Spec
+    CommandSpec spec;
+
+    Output output() {
+        return new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), json, quiet);
+    }
+
+    Duration lockTimeout() {
+        if (lockTimeoutSeconds < 0) {
+            throw CrystalDbException.usage("--lock-timeout must be 0 or more seconds, not " + lockTimeoutSeconds);
+        }
+        return Duration.ofSeconds(lockTimeoutSeconds);
+    }
+
+    Path databasePath() {
+        return DatabaseLocation.parse(database);
+    }
+
+    SqliteDatabase existingDatabase() {
+        return SqliteDatabase.existing(databasePath(), lockTimeout());
+    }
+
+    SqliteDatabase database(boolean create) {
+        return create ? SqliteDatabase.creating(databasePath(), lockTimeout()) : existingDatabase();
+    }
+
+    MigrationSet migrations() {
+        MigrationSet set = migrationsDirectory == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(migrationsDirectory);
+        return set.requireValid();
+    }
+
+    Path backupDirectory(Path databaseFile) {
+        return backupDirectory != null ? backupDirectory.toAbsolutePath() : databaseFile.resolveSibling("backups");
+    }
+
+    BackupWriter backupWriter() {
+        return new BackupWriter(Clock.systemUTC());
+    }
+
+    /** Takes the per-database lock, telling the operator when it has to wait. */
+    DatabaseLock lock(Path databaseFile) {
+        Output output = output();
+        return DatabaseLock.acquire(databaseFile, lockTimeout(),
+                () -> output.info("waiting for another crystal-db run on " + databaseFile + " (up to " + lockTimeoutSeconds + "s)..."));
+    }
+
+    /** Asks on a terminal; true without asking with --yes or when stdin is not a terminal. */
+    boolean confirm(String question) {
+        if (yes || !Terminal.interactive()) {
+            return true;
+        }
+        return Terminal.ask(spec.commandLine().getErr(), question + " [y/N] ");
+    }
+}

@@ -1,0 +1,109 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.errors.ExitCode;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one output formatter. Results go to stdout (aligned text, or exactly one JSON document with
+ * --json); progress, notices and errors go to stderr. --quiet prints nothing on success.
+ */
+public final class Output {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean json;
+    private final boolean quiet;
+
+    Output(PrintWriter out, PrintWriter err, boolean json, boolean quiet) {
+        this.out = out;
+        this.err = err;
+        this.json = json;
+        this.quiet = quiet;
+    }
+
+    public boolean json() {
+        return json;
+    }
+
+    /** Prints a result: the JSON document in --json mode, the text otherwise (unless --quiet). */
+    public void result(Map<String, Object> document, String text) {
+        if (json) {
+            out.println(Json.write(document));
+        } else if (!quiet && text != null && !text.isEmpty()) {
+            out.print(text.endsWith("\n") ? text : text + "\n");
+        }
+        out.flush();
+    }
+
+    /** A notice on stderr (progress, what is about to happen); silent with --quiet. */
+    public void info(String message) {
+        if (!quiet) {
+            err.println(message);
+            err.flush();
+        }
+    }
+
+    /** An error: one line on stderr, and in --json mode the error document on stdout. */
+    public void error(ExitCode code, String message) {
+        err.println("crystal-db: " + message);
+        err.flush();
+        if (json) {
+            Map<String, Object> inner = new LinkedHashMap<>();
+            inner.put("code", code.code);
+            inner.put("message", message);
+            out.println(Json.write(Map.of("error", inner)));
+            out.flush();
+        }
+    }
+
+    /** Lines of "label: value" with the values aligned. */
+    public static String fields(Map<String, String> fields) {
+        int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
+        StringBuilder text = new StringBuilder();
+        fields.forEach((label, value) -> text.append(pad(label + ":", width)).append(' ').append(value).append('\n'));
+        return text.toString();
+    }
+
+    /** An aligned table with a header row. */
+    public static String table(List<String> headers, List<List<String>> rows) {
+        int[] widths = new int[headers.size()];
+        List<List<String>> all = new ArrayList<>();
+        all.add(headers);
+        all.addAll(rows);
+        for (List<String> row : all) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (List<String> row : all) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                line.append(i == row.size() - 1 ? row.get(i) : pad(row.get(i), widths[i]) + "  ");
+            }
+            text.append(line.toString().stripTrailing()).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static String pad(String text, int width) {
+        return text + " ".repeat(Math.max(0, width - text.length()));
+    }
+
+    /** An ordered map for JSON documents, with a fluent put. */
+    public static Doc doc() {
+        return new Doc();
+    }
+
+    /** An insertion-ordered JSON object. */
+    public static final class Doc extends LinkedHashMap<String, Object> {
+        public Doc with(String key, Object value) {
+            put(key, value);
+            return this;
+        }
+    }
+}

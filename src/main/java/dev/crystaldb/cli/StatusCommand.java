@@ -1,0 +1,65 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.DatabaseState;
+import dev.crystaldb.migrate.HistoryEntry;
+import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.Version;
+import dev.crystaldb.db.SqliteDatabase;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "status", aliases = "current", description = "Show the database's current version and what is pending.")
+class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    CrystalDbCommand root;
+
+    @Option(names = "--check", description = "Exit 4 when migrations are pending or the history does not fit the set.")
+    boolean check;
+
+    @Override
+    public Integer call() {
+        SqliteDatabase database = root.existingDatabase();
+        MigrationEngine engine = new MigrationEngine(database, root.migrations());
+        DatabaseState state = engine.inspect();
+        String problem = null;
+        try {
+            engine.requireConsistent(state);
+        } catch (CrystalDbException e) {
+            problem = e.getMessage();
+        }
+        HistoryEntry current = state.current().orElse(null);
+        List<String> pending = state.pending().stream().map(e -> e.version().toString()).toList();
+
+        Map<String, String> text = new LinkedHashMap<>();
+        text.put("database", database.file().toString());
+        text.put("current version", current == null ? "none (empty history)" : current.version() + " (" + current.description() + ")");
+        text.put("applied", String.valueOf(state.applied().size()));
+        text.put("pending", pending.isEmpty() ? "0" : pending.size() + " (" + String.join(", ", pending) + ")");
+        text.put("migrations", engine.migrations().origin() + ", head " + state.head().map(Version::toString).orElse("none"));
+        state.alembicRevision().ifPresent(r -> text.put("alembic_version", "present, revision " + r + " (left in place)"));
+        if (problem != null) {
+            text.put("problem", problem);
+        }
+        root.output().result(Output.doc()
+                .with("database", database.file().toString())
+                .with("current_version", current == null ? null : current.version().toString())
+                .with("current_description", current == null ? null : current.description())
+                .with("applied_count", state.applied().size())
+                .with("pending_count", pending.size())
+                .with("pending", pending)
+                .with("head", state.head().map(Version::toString).orElse(null))
+                .with("migrations", engine.migrations().origin())
+                .with("alembic_revision", state.alembicRevision().orElse(null))
+                .with("problem", problem), Output.fields(text));
+        boolean failed = check && (!pending.isEmpty() || problem != null);
+        return failed ? ExitCode.CHECK_FAILED.code : ExitCode.OK.code;
+    }
+}

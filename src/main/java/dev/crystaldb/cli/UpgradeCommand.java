@@ -1,0 +1,70 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.backup.BackupResult;
+import dev.crystaldb.db.DatabaseLock;
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.UpgradePlan;
+import dev.crystaldb.migrate.UpgradeResult;
+import dev.crystaldb.migrate.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "upgrade", description = "Apply pending migrations (to head, or to TARGET) as one all-or-nothing unit, after a backup.")
+class UpgradeCommand implements Callable<Integer> {
+    @ParentCommand
+    CrystalDbCommand root;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "A version, or head (default).")
+    String target;
+
+    @Option(names = "--create", description = "Create the database file if it does not exist.")
+    boolean create;
+
+    @Option(names = "--dry-run", description = "Print the SQL that would run; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--no-backup", description = "Skip the automatic backup taken before changing the database.")
+    boolean noBackup;
+
+    @Override
+    public Integer call() {
+        SqliteDatabase database = root.database(create);
+        MigrationEngine engine = new MigrationEngine(database, root.migrations());
+        Output output = root.output();
+        if (dryRun) {
+            UpgradePlan plan = engine.planUpgrade(target);
+            UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), java.util.List.of(), 0);
+            output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), true)
+                    .with("sql", ChangeSteps.sqlOf(plan.scripts())), plan.nothingToDo()
+                    ? "nothing to apply: database is at version " + plan.from().map(Version::toString).orElse("none")
+                    : ChangeSteps.sqlOf(plan.scripts()));
+            return ExitCode.OK.code;
+        }
+        try (DatabaseLock lock = root.lock(database.file())) {
+            UpgradePlan plan = engine.planUpgrade(target);
+            if (plan.nothingToDo()) {
+                UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), java.util.List.of(), 0);
+                output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), false),
+                        "database is up to date at version " + plan.from().map(Version::toString).orElse("none"));
+                return ExitCode.OK.code;
+            }
+            output.info((database.exists() ? "" : "creating " + database.file() + "\n") + "to apply on " + database.file()
+                    + " (now at " + plan.from().map(Version::toString).orElse("no version") + "):\n" + ChangeSteps.listOf(plan.scripts()).stripTrailing());
+            if (!root.confirm("Apply " + plan.scripts().size() + " migration(s)?")) {
+                throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
+            }
+            Optional<BackupResult> backup = ChangeSteps.backupFirst(root, database, noBackup, "pre-upgrade");
+            UpgradeResult result = engine.upgrade(plan);
+            output.result(ChangeSteps.document(database.file().toString(), result, backup, false), ChangeSteps.text("applied", result));
+            return ExitCode.OK.code;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.crystaldb.migrate;
+
+import java.util.List;
+import java.util.Optional;
+
+/** What the history table and the migration set say about one database. */
+public record DatabaseState(boolean exists, boolean hasHistoryTable, boolean hasOtherTables,
+                            Optional<String> alembicRevision, List<HistoryEntry> entries, Optional<Version> head) {
+
+    public Optional<HistoryEntry> current() {
+        return entries.stream()
+                .filter(e -> e.status() == MigrationStatus.APPLIED || e.status() == MigrationStatus.BASELINE
+                        || e.status() == MigrationStatus.MISSING)
+                .reduce((first, second) -> second);
+    }
+
+    public List<HistoryEntry> applied() {
+        return entries.stream().filter(e -> e.status() == MigrationStatus.APPLIED || e.status() == MigrationStatus.BASELINE).toList();
+    }
+
+    public List<HistoryEntry> pending() {
+        return entries.stream().filter(e -> e.status() == MigrationStatus.PENDING).toList();
+    }
+
+    /** A database with tables of its own but no history: created by hand, an ORM or another tool. */
+    public boolean unversioned() {
+        return hasOtherTables && entries.stream().noneMatch(e -> e.installedRank() != null);
+    }
+}

@@ -1,0 +1,9 @@
+package dev.crystaldb.migrate;
+
+import java.time.Instant;
+
+/** One known migration and its state for a database (a row of `history`). */
+public record HistoryEntry(Version version, String description, MigrationStatus status, String script,
+                           Instant appliedOn, Integer executionMillis, String installedBy,
+                           boolean undoAvailable, boolean fileChanged, Integer installedRank) {
+}

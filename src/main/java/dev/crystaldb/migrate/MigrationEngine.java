@@ -1,0 +1,508 @@
+package dev.crystaldb.migrate;
+
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.api.output.MigrateOutput;
+import org.flywaydb.core.api.output.MigrateResult;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Migrations for one database, with Flyway as the engine and flyway_schema_history as the record.
+ * An upgrade runs every pending script as one transaction (Flyway's group mode), with foreign keys
+ * off and PRAGMA foreign_key_check plus integrity_check run before it commits. Downgrades run the
+ * U scripts in the same way. The only package that talks to Flyway.
+ */
+public final class MigrationEngine {
+    public static final String HISTORY_TABLE = "flyway_schema_history";
+    private static final String INSTALLED_BY = "crystal-db";
+
+    private final SqliteDatabase database;
+    private final MigrationSet migrations;
+
+    public MigrationEngine(SqliteDatabase database, MigrationSet migrations) {
+        this.database = database;
+        this.migrations = migrations;
+    }
+
+    public MigrationSet migrations() {
+        return migrations;
+    }
+
+    /** Reads the database's history and compares it with the set; never writes. */
+    public DatabaseState inspect() {
+        if (!database.exists()) {
+            return new DatabaseState(false, false, false, Optional.empty(), unappliedEntries(), migrations.head());
+        }
+        boolean history;
+        boolean otherTables;
+        Optional<String> alembic;
+        try (Connection connection = database.openReadOnly()) {
+            history = SqliteDatabase.tableExists(connection, HISTORY_TABLE);
+            otherTables = hasOwnTables(connection);
+            alembic = alembicRevision(connection);
+        } catch (SQLException e) {
+            throw database.translate(e, "read " + database.file());
+        }
+        List<HistoryEntry> entries = history ? entriesFromFlyway() : unappliedEntries();
+        return new DatabaseState(true, history, otherTables, alembic, entries, migrations.head());
+    }
+
+    private List<HistoryEntry> unappliedEntries() {
+        return migrations.forwards().stream()
+                .map(f -> new HistoryEntry(f.version(), f.description(), MigrationStatus.PENDING, f.fileName(), null, null, null,
+                        migrations.undo(f.version()).isPresent(), false, null))
+                .toList();
+    }
+
+    private List<HistoryEntry> entriesFromFlyway() {
+        MigrationInfo[] all;
+        try {
+            all = flyway(null).load().info().all();
+        } catch (RuntimeException e) {
+            throw database.translate(e, "read the migration history of " + database.file());
+        }
+        List<HistoryEntry> entries = new ArrayList<>();
+        for (MigrationInfo info : all) {
+            if (info.getVersion() == null) {
+                continue; // repeatable migrations are not part of crystal-db's model
+            }
+            Version version = Version.parseOrNull(info.getVersion().getVersion());
+            boolean applied = info.getInstalledRank() != null;
+            boolean changed = applied && info.getResolvedChecksum() != null
+                    && !Objects.equals(info.getAppliedChecksum(), info.getResolvedChecksum());
+            entries.add(new HistoryEntry(version, info.getDescription(), statusOf(info), info.getScript(),
+                    info.getInstalledOn() == null ? null : Instant.ofEpochMilli(info.getInstalledOn().getTime()),
+                    info.getExecutionTime(), info.getInstalledBy(), migrations.undo(version).isPresent(), changed,
+                    info.getInstalledRank()));
+        }
+        return entries;
+    }
+
+    private static MigrationStatus statusOf(MigrationInfo info) {
+        return switch (info.getState()) {
+            case SUCCESS -> MigrationStatus.APPLIED;
+            case PENDING, ABOVE_TARGET -> MigrationStatus.PENDING;
+            case FAILED, MISSING_FAILED, FUTURE_FAILED -> MigrationStatus.FAILED;
+            case BASELINE -> MigrationStatus.BASELINE;
+            case BELOW_BASELINE, BASELINE_IGNORED -> MigrationStatus.BELOW_BASELINE;
+            case MISSING_SUCCESS, FUTURE_SUCCESS -> MigrationStatus.MISSING;
+            case IGNORED -> MigrationStatus.SKIPPED;
+            default -> info.getInstalledRank() != null ? MigrationStatus.APPLIED : MigrationStatus.PENDING;
+        };
+    }
+
+    /**
+     * Refuses a database whose history does not fit the set: a failed or edited migration, one
+     * missing from the set, a version newer than the set, a skipped file, or tables without history.
+     */
+    public void requireConsistent(DatabaseState state) {
+        Optional<Version> head = state.head();
+        for (HistoryEntry entry : state.entries()) {
+            switch (entry.status()) {
+                case FAILED -> throw CrystalDbException.checkFailed("the history records a failed migration " + entry.version()
+                        + " (" + entry.script() + "); restore a backup (crystal-db rollback) or repair the database by hand");
+                case MISSING -> {
+                    if (head.isEmpty() || entry.version().compareTo(head.get()) > 0) {
+                        throw CrystalDbException.checkFailed("database is at version " + state.current().map(e -> e.version().toString()).orElse(entry.version().toString())
+                                + ", newer than the newest migration " + head.map(Version::toString).orElse("(none)")
+                                + " in " + migrations.origin() + "; use the crystal-db build (or --migrations DIR) that carries it");
+                    }
+                    throw CrystalDbException.checkFailed("applied migration " + entry.version() + " (" + entry.script()
+                            + ") is missing from " + migrations.origin() + "; restore the file");
+                }
+                case SKIPPED -> throw CrystalDbException.checkFailed(entry.script() + " (version " + entry.version()
+                        + ") is older than the database's current version but was never applied; renumber it above "
+                        + state.current().map(e -> e.version().toString()).orElse("the current version"));
+                default -> {
+                    if (entry.fileChanged()) {
+                        throw CrystalDbException.checkFailed(entry.script() + " was changed after it was applied (checksum differs from the history); "
+                                + "restore the file as it was applied, or run `crystal-db verify` and decide");
+                    }
+                }
+            }
+        }
+        if (state.unversioned()) {
+            throw CrystalDbException.checkFailed("database " + database.file() + " has tables but no migration history"
+                    + state.alembicRevision().map(r -> " (Alembic revision " + r + ")").orElse("")
+                    + "; record the version its schema is at with `crystal-db stamp VERSION`, then upgrade");
+        }
+    }
+
+    /** Checks the database and lists, prepared, what an upgrade to target (null or "head": the newest) would run. */
+    public UpgradePlan planUpgrade(String targetText) {
+        DatabaseState state = inspect();
+        requireConsistent(state);
+        Version head = migrations.head().orElseThrow(() ->
+                CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files"));
+        Version target = targetText == null || targetText.equalsIgnoreCase("head") ? head : knownVersion(targetText);
+        Optional<Version> current = state.current().map(HistoryEntry::version);
+        if (current.isPresent() && current.get().compareTo(target) > 0) {
+            throw CrystalDbException.usage("database is at version " + current.get() + ", above target " + target
+                    + ": use `crystal-db downgrade " + target + "` to go back");
+        }
+        List<MigrationScript> scripts = state.pending().stream()
+                .filter(e -> e.version().compareTo(target) <= 0)
+                .map(e -> MigrationScript.prepare(migrations.forward(e.version()).orElseThrow()).requireRunnable())
+                .toList();
+        return new UpgradePlan(state, current, target, scripts);
+    }
+
+    /** Applies a plan as one all-or-nothing unit. On failure nothing is applied and the history is as before. */
+    public UpgradeResult upgrade(UpgradePlan plan) {
+        if (plan.nothingToDo()) {
+            return new UpgradeResult(plan.from(), plan.from(), List.of(), 0);
+        }
+        Version last = plan.scripts().get(plan.scripts().size() - 1).file().version();
+        UnitCheck check = new UnitCheck(last);
+        long started = System.nanoTime();
+        MigrateResult result;
+        try {
+            result = flyway(check).target(MigrationVersion.fromVersion(plan.target().toString())).load().migrate();
+        } catch (RuntimeException e) {
+            dropHistoryTableIfCreated(plan.state());
+            throw failureOf(e, check.failedScript);
+        }
+        List<UpgradeResult.Step> steps = new ArrayList<>();
+        for (MigrateOutput output : result.migrations) {
+            steps.add(new UpgradeResult.Step(Version.parseOrNull(output.version), output.description, output.filepath, output.executionTime));
+        }
+        return new UpgradeResult(plan.from(), Optional.of(last), steps, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Lists the undo scripts that take the database back to target: "-N", a version, or "base". */
+    public DowngradePlan planDowngrade(String targetText) {
+        DatabaseState state = inspect();
+        requireConsistent(state);
+        List<HistoryEntry> applied = state.applied();
+        Optional<Version> target;
+        if (targetText.equalsIgnoreCase("base")) {
+            target = Optional.empty();
+        } else if (targetText.matches("-\\d+")) {
+            int steps = Integer.parseInt(targetText.substring(1));
+            if (steps == 0 || steps > applied.size()) {
+                throw CrystalDbException.usage("cannot go back " + steps + " step(s): " + applied.size()
+                        + " migration(s) applied; use a number from 1 to " + applied.size() + ", a version, or base");
+            }
+            int keep = applied.size() - steps;
+            target = keep == 0 ? Optional.empty() : Optional.of(applied.get(keep - 1).version());
+        } else {
+            target = Optional.of(knownVersion(targetText));
+        }
+        Optional<Version> current = state.current().map(HistoryEntry::version);
+        if (target.isPresent() && current.isPresent() && target.get().compareTo(current.get()) > 0) {
+            throw CrystalDbException.usage("database is at version " + current.get() + ", below target " + target.get()
+                    + ": use `crystal-db upgrade " + target.get() + "`");
+        }
+        List<DowngradePlan.Undo> undos = new ArrayList<>();
+        for (int i = applied.size() - 1; i >= 0; i--) {
+            HistoryEntry entry = applied.get(i);
+            if (target.isPresent() && entry.version().compareTo(target.get()) <= 0) {
+                break;
+            }
+            if (entry.status() == MigrationStatus.BASELINE) {
+                throw CrystalDbException.usage("version " + entry.version() + " was recorded as a Flyway baseline, not applied by a script; "
+                        + "cannot undo below it (restore a backup instead)");
+            }
+            MigrationFile forward = migrations.forward(entry.version()).orElseThrow();
+            MigrationFile undo = migrations.undo(entry.version()).orElseThrow(() -> CrystalDbException.usage(
+                    "no undo script for version " + entry.version() + ": add U" + forward.fileName().substring(1)
+                            + " to " + migrations.origin() + ", or restore a backup with `crystal-db rollback`"));
+            undos.add(new DowngradePlan.Undo(entry, MigrationScript.prepare(undo).requireRunnable()));
+        }
+        return new DowngradePlan(current, target, undos);
+    }
+
+    /** Runs a downgrade plan as one all-or-nothing unit: undo scripts, history rows, checks, commit. */
+    public UpgradeResult downgrade(DowngradePlan plan) {
+        if (plan.nothingToDo()) {
+            return new UpgradeResult(plan.from(), plan.from(), List.of(), 0);
+        }
+        long started = System.nanoTime();
+        List<UpgradeResult.Step> steps = new ArrayList<>();
+        try (Connection connection = database.open()) {
+            connection.setAutoCommit(false);
+            try {
+                for (DowngradePlan.Undo undo : plan.undos()) {
+                    long begun = System.nanoTime();
+                    String script = undo.script().file().fileName();
+                    for (SqlStatement statement : undo.script().statements()) {
+                        try (Statement jdbc = connection.createStatement()) {
+                            jdbc.execute(statement.text());
+                        } catch (SQLException e) {
+                            throw new UnitFailure(script + " line " + statement.line() + ": " + firstLine(e), e);
+                        }
+                    }
+                    deleteHistoryRow(connection, undo.applied().installedRank());
+                    steps.add(new UpgradeResult.Step(undo.applied().version(), undo.script().file().description(), script,
+                            (System.nanoTime() - begun) / 1_000_000));
+                }
+                requireChecksPass(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (UnitFailure e) {
+            throw CrystalDbException.failed(e.getMessage() + "; nothing was undone (the whole downgrade rolled back)", e);
+        } catch (SQLException | RuntimeException e) {
+            throw database.translate(e, "downgrade " + database.file());
+        }
+        return new UpgradeResult(plan.from(), plan.target(), steps, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Records target ("head", "base" or a version) as the current version without running SQL:
+     * forward by letting Flyway record the pending migrations unexecuted, back by removing rows.
+     */
+    public UpgradeResult stamp(String targetText) {
+        DatabaseState state = inspect();
+        Optional<Version> current = state.current().map(HistoryEntry::version);
+        Optional<Version> target;
+        if (targetText.equalsIgnoreCase("base")) {
+            target = Optional.empty();
+        } else if (targetText.equalsIgnoreCase("head")) {
+            target = Optional.of(migrations.head().orElseThrow(() ->
+                    CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files")));
+        } else {
+            target = Optional.of(knownVersion(targetText));
+        }
+        List<UpgradeResult.Step> steps = new ArrayList<>();
+        try (Connection connection = database.open()) {
+            connection.setAutoCommit(false);
+            try {
+                createHistoryTableIfMissing(connection);
+                for (HistoryEntry entry : state.entries()) {
+                    boolean above = target.isEmpty() || entry.version().compareTo(target.get()) > 0;
+                    if (entry.installedRank() != null && above) {
+                        deleteHistoryRow(connection, entry.installedRank());
+                    }
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw database.translate(e, "stamp " + database.file());
+        }
+        if (target.isPresent() && (current.isEmpty() || current.get().compareTo(target.get()) < 0)) {
+            try {
+                MigrateResult result = flyway(null).skipExecutingMigrations(true)
+                        .target(MigrationVersion.fromVersion(target.get().toString())).load().migrate();
+                for (MigrateOutput output : result.migrations) {
+                    steps.add(new UpgradeResult.Step(Version.parseOrNull(output.version), output.description, output.filepath, 0));
+                }
+            } catch (RuntimeException e) {
+                throw database.translate(e, "stamp " + database.file());
+            }
+        }
+        return new UpgradeResult(current, target, steps, 0);
+    }
+
+    private Version knownVersion(String text) {
+        Version version = Version.parseOrNull(text);
+        if (version == null || migrations.forward(version).isEmpty()) {
+            throw CrystalDbException.usage("unknown version '" + text + "': `crystal-db history` lists the versions in "
+                    + migrations.origin());
+        }
+        return version;
+    }
+
+    private FluentConfiguration flyway(Callback callback) {
+        FluentConfiguration configuration = Flyway.configure(MigrationEngine.class.getClassLoader())
+                .dataSource(database.dataSource())
+                .resourceProvider(new MigrationResources(migrations))
+                .javaMigrationClassProvider(List::of)
+                .table(HISTORY_TABLE)
+                .placeholderReplacement(false)
+                .group(true)
+                .mixed(false)
+                .outOfOrder(false)
+                .validateOnMigrate(false) // requireConsistent has checked, before any backup or change
+                .baselineOnMigrate(false)
+                .cleanDisabled(true)
+                .installedBy(INSTALLED_BY)
+                .failOnMissingLocations(false);
+        return callback == null ? configuration : configuration.callbacks(callback);
+    }
+
+    /** Flyway created the history table for a unit that then failed: remove it so nothing changed. */
+    private void dropHistoryTableIfCreated(DatabaseState before) {
+        if (before.hasHistoryTable() || !database.exists()) {
+            return;
+        }
+        try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
+            try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + HISTORY_TABLE)) {
+                if (rows.next() && rows.getLong(1) == 0) {
+                    statement.execute("DROP TABLE " + HISTORY_TABLE);
+                }
+            }
+        } catch (SQLException | RuntimeException ignored) {
+            // the unit already rolled back; an empty history table is harmless
+        }
+    }
+
+    private CrystalDbException failureOf(RuntimeException error, String failedScript) {
+        CrystalDbException known = CrystalDbException.findIn(error);
+        if (known != null) {
+            return known;
+        }
+        if (SqliteDatabase.isBusy(error)) {
+            return database.busy();
+        }
+        SQLException sql = null;
+        for (Throwable t = error; t != null && sql == null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                sql = s;
+            }
+        }
+        String cause = sql != null ? firstLine(sql) : firstLine(error);
+        return new CrystalDbException(ExitCode.FAILED, (failedScript != null ? failedScript + " failed: " : "upgrade failed: ")
+                + cause + "; nothing was applied (the whole upgrade rolled back)", error);
+    }
+
+    private static void requireChecksPass(Connection connection) throws SQLException {
+        List<String> foreignKeys = SqliteDatabase.foreignKeyProblems(connection);
+        if (!foreignKeys.isEmpty()) {
+            throw new UnitFailure("foreign key check failed: " + foreignKeys.get(0)
+                    + (foreignKeys.size() > 1 ? " (and " + (foreignKeys.size() - 1) + " more)" : ""), null);
+        }
+        List<String> integrity = SqliteDatabase.integrityProblems(connection, false);
+        if (!integrity.isEmpty()) {
+            throw new UnitFailure("integrity check failed: " + integrity.get(0), null);
+        }
+    }
+
+    private static void deleteHistoryRow(Connection connection, int installedRank) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + HISTORY_TABLE + " WHERE installed_rank = ?")) {
+            delete.setInt(1, installedRank);
+            delete.executeUpdate();
+        }
+    }
+
+    /** Flyway's own SQLite layout of the history table, so stamping a database leaves it readable by Flyway. */
+    private static void createHistoryTableIfMissing(Connection connection) throws SQLException {
+        if (SqliteDatabase.tableExists(connection, HISTORY_TABLE)) {
+            return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE \"" + HISTORY_TABLE + "\" (\n"
+                    + "    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
+                    + "    \"version\" VARCHAR(50),\n"
+                    + "    \"description\" VARCHAR(200) NOT NULL,\n"
+                    + "    \"type\" VARCHAR(20) NOT NULL,\n"
+                    + "    \"script\" VARCHAR(1000) NOT NULL,\n"
+                    + "    \"checksum\" INT,\n"
+                    + "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+                    + "    \"installed_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),\n"
+                    + "    \"execution_time\" INT NOT NULL,\n"
+                    + "    \"success\" BOOLEAN NOT NULL\n"
+                    + ")");
+            statement.execute("CREATE INDEX \"" + HISTORY_TABLE + "_s_idx\" ON \"" + HISTORY_TABLE + "\" (\"success\")");
+        }
+    }
+
+    private static boolean hasOwnTables(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') "
+                     + "AND name NOT LIKE 'sqlite_%' AND name NOT IN ('" + HISTORY_TABLE + "', 'alembic_version')")) {
+            return rows.next() && rows.getLong(1) > 0;
+        }
+    }
+
+    private static Optional<String> alembicRevision(Connection connection) throws SQLException {
+        if (!SqliteDatabase.tableExists(connection, "alembic_version")) {
+            return Optional.empty();
+        }
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT version_num FROM alembic_version")) {
+            return Optional.of(rows.next() ? rows.getString(1) : "(empty)");
+        } catch (SQLException e) {
+            return Optional.of("(unreadable)");
+        }
+    }
+
+    private static String firstLine(Throwable error) {
+        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        for (String line : message.split("\\R")) {
+            if (line.startsWith("Message")) {
+                return line.replaceFirst("Message\\s*:\\s*", "").trim();
+            }
+        }
+        int newline = message.indexOf('\n');
+        return (newline >= 0 ? message.substring(0, newline) : message).trim();
+    }
+
+    /** A failure inside a unit, raised before the commit so the transaction rolls back. */
+    private static final class UnitFailure extends RuntimeException {
+        UnitFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Runs the pre-commit checks after the last migration of a group, still inside Flyway's
+     * transaction, and remembers which script failed.
+     */
+    private static final class UnitCheck implements Callback {
+        private final Version last;
+        private String failedScript;
+
+        UnitCheck(Version last) {
+            this.last = last;
+        }
+
+        @Override
+        public boolean supports(Event event, Context context) {
+            return event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR;
+        }
+
+        @Override
+        public boolean canHandleInTransaction(Event event, Context context) {
+            return true;
+        }
+
+        @Override
+        public void handle(Event event, Context context) {
+            MigrationInfo info = context.getMigrationInfo();
+            if (event == Event.AFTER_EACH_MIGRATE_ERROR) {
+                failedScript = info == null ? null : info.getScript();
+                return;
+            }
+            if (info == null || info.getVersion() == null || !last.equals(Version.parseOrNull(info.getVersion().getVersion()))) {
+                return;
+            }
+            try {
+                requireChecksPass(context.getConnection());
+            } catch (UnitFailure e) {
+                throw CrystalDbException.failed(e.getMessage() + "; nothing was applied (the whole upgrade rolled back)", e);
+            } catch (SQLException e) {
+                throw CrystalDbException.failed("cannot run the checks before commit: " + firstLine(e), e);
+            }
+        }
+
+        @Override
+        public String getCallbackName() {
+            return "crystal-db unit check";
+        }
+    }
+
+}

@@ -1,0 +1,138 @@
+package dev.crystaldb.migrate;
+
+import dev.crystaldb.errors.CrystalDbException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The migrations crystal-db knows: the set bundled in the executable (listed at build time in
+ * crystal-db/migrations/index.txt, since a native image cannot list a resource directory) or the
+ * .sql files of a directory given with --migrations.
+ */
+public final class MigrationSet {
+    public static final String BUNDLED_ROOT = "crystal-db/migrations/";
+
+    private final String origin;
+    private final List<MigrationFile> forwards;
+    private final Map<Version, MigrationFile> undos;
+    private final List<String> problems;
+
+    private MigrationSet(String origin, List<MigrationFile> files, List<String> problems) {
+        this.origin = origin;
+        this.problems = new ArrayList<>(problems);
+        Map<Version, MigrationFile> forwardByVersion = new HashMap<>();
+        Map<Version, MigrationFile> undoByVersion = new HashMap<>();
+        for (MigrationFile file : files) {
+            Map<Version, MigrationFile> target = file.kind() == MigrationFile.Kind.FORWARD ? forwardByVersion : undoByVersion;
+            MigrationFile previous = target.putIfAbsent(file.version(), file);
+            if (previous != null) {
+                this.problems.add(previous.fileName() + " and " + file.fileName() + " have the same version "
+                        + file.version() + ": renumber one of them");
+            }
+        }
+        for (MigrationFile undo : undoByVersion.values()) {
+            if (!forwardByVersion.containsKey(undo.version())) {
+                this.problems.add(undo.fileName() + " undoes version " + undo.version()
+                        + " but there is no V" + undo.version() + "__*.sql: rename or remove it");
+            }
+        }
+        this.forwards = forwardByVersion.values().stream().sorted(Comparator.comparing(MigrationFile::version)).toList();
+        this.undos = Map.copyOf(undoByVersion);
+    }
+
+    /** The set built into this executable. */
+    public static MigrationSet bundled() {
+        ClassLoader loader = MigrationSet.class.getClassLoader();
+        List<MigrationFile> files = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (String name : readResource(loader, BUNDLED_ROOT + "index.txt").split("\\R")) {
+            if (!name.isBlank()) {
+                add(files, problems, name.trim(), readResource(loader, BUNDLED_ROOT + name.trim()));
+            }
+        }
+        return new MigrationSet("bundled", files, problems);
+    }
+
+    /** The .sql files of a directory; other files are ignored. */
+    public static MigrationSet fromDirectory(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw CrystalDbException.usage("migrations directory " + directory + " does not exist: check --migrations / CRYSTAL_DB_MIGRATIONS");
+        }
+        List<MigrationFile> files = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path path : entries.sorted().toList()) {
+                String name = path.getFileName().toString();
+                if (name.endsWith(".sql") && Files.isRegularFile(path)) {
+                    add(files, problems, name, Files.readString(path, StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException e) {
+            throw CrystalDbException.usage("cannot read migrations directory " + directory + ": " + e.getMessage());
+        }
+        return new MigrationSet(directory.toAbsolutePath().normalize().toString(), files, problems);
+    }
+
+    private static void add(List<MigrationFile> files, List<String> problems, String name, String sql) {
+        MigrationFile file = MigrationFile.parse(name, sql);
+        if (file == null) {
+            problems.add(name + " is not a migration name: use V<version>__<description>.sql or U<version>__<description>.sql");
+        } else {
+            files.add(file);
+        }
+    }
+
+    private static String readResource(ClassLoader loader, String name) {
+        try (InputStream in = loader.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled resource " + name + " is missing from this build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read bundled resource " + name, e);
+        }
+    }
+
+    /** Refuses (exit 2) a set with misnamed, duplicate or orphaned files, naming the first one. */
+    public MigrationSet requireValid() {
+        if (!problems.isEmpty()) {
+            throw CrystalDbException.usage("migration set " + origin + ": " + problems.get(0));
+        }
+        return this;
+    }
+
+    public String origin() {
+        return origin;
+    }
+
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    public List<MigrationFile> forwards() {
+        return forwards;
+    }
+
+    public Optional<MigrationFile> forward(Version version) {
+        return forwards.stream().filter(f -> f.version().equals(version)).findFirst();
+    }
+
+    public Optional<MigrationFile> undo(Version version) {
+        return Optional.ofNullable(undos.get(version));
+    }
+
+    public Optional<Version> head() {
+        return forwards.isEmpty() ? Optional.empty() : Optional.of(forwards.get(forwards.size() - 1).version());
+    }
+}
