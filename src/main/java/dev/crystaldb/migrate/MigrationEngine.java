@@ -13,6 +13,9 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -177,7 +180,7 @@ public final class MigrationEngine {
         try {
             result = flyway(check).target(MigrationVersion.fromVersion(plan.target().toString())).load().migrate();
         } catch (RuntimeException e) {
-            dropHistoryTableIfCreated(plan.state());
+            undoSetupAfterFailure(plan.state());
             throw failureOf(e, check.failedScript);
         }
         List<UpgradeResult.Step> steps = new ArrayList<>();
@@ -344,9 +347,22 @@ public final class MigrationEngine {
         return callback == null ? configuration : configuration.callbacks(callback);
     }
 
-    /** Flyway created the history table for a unit that then failed: remove it so nothing changed. */
-    private void dropHistoryTableIfCreated(DatabaseState before) {
-        if (before.hasHistoryTable() || !database.exists()) {
+    /**
+     * Undoes what happened outside the failed unit: the database file this run created (--create),
+     * or the history table Flyway created before the unit, so nothing is left changed.
+     */
+    private void undoSetupAfterFailure(DatabaseState before) {
+        if (!before.exists()) {
+            for (String suffix : new String[]{"", "-journal", "-wal", "-shm"}) {
+                try {
+                    Files.deleteIfExists(Path.of(database.file() + suffix));
+                } catch (IOException ignored) {
+                    // an empty new database left behind is harmless
+                }
+            }
+            return;
+        }
+        if (before.hasHistoryTable()) {
             return;
         }
         try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
