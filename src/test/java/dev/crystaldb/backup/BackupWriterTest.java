@@ -1,0 +1,96 @@
+package dev.crystaldb.backup;
+
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.support.TestDb;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BackupWriterTest {
+    @TempDir
+    Path dir;
+
+    private final Clock clock = Clock.fixed(Instant.parse("2025-10-04T12:05:30Z"), ZoneOffset.UTC);
+
+    @Test
+    void copiesAWalDatabaseIncludingUncheckpointedCommitsIntoOneFile() throws Exception {
+        Path db = dir.resolve("budget.db");
+        try (Connection app = TestDb.connect(db); Statement statement = app.createStatement()) {
+            statement.execute("PRAGMA journal_mode=WAL");
+            statement.execute("PRAGMA wal_autocheckpoint=0");
+            statement.execute("CREATE TABLE t(x)");
+            statement.execute("INSERT INTO t VALUES (1), (2), (3)");
+            assertTrue(Files.size(Path.of(db + "-wal")) > 0, "rows are still in the WAL");
+
+            BackupResult backup = new BackupWriter(clock).write(SqliteDatabase.existing(db, Duration.ofSeconds(2)),
+                    dir.resolve("backups"), "pre-upgrade", false);
+
+            assertEquals(dir.resolve("backups/budget_20251004_120530_pre-upgrade.db"), backup.file());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup.file())));
+            assertEquals(List.of("delete"), TestDb.strings(backup.file(), "PRAGMA journal_mode"));
+        }
+        // self-contained: the copy alone, with no -wal beside it, has every row
+        assertFalse(Files.exists(Path.of(dir.resolve("backups/budget_20251004_120530_pre-upgrade.db") + "-wal")));
+        assertEquals(List.of("3"), TestDb.strings(dir.resolve("backups/budget_20251004_120530_pre-upgrade.db"), "SELECT count(*) FROM t"));
+        try (Stream<Path> files = Files.list(dir.resolve("backups"))) {
+            assertEquals(1, files.count(), "no temporary file left");
+        }
+    }
+
+    @Test
+    void twoBackupsInTheSameSecondNeverOverwriteEachOther() throws Exception {
+        Path db = dir.resolve("app.sqlite3");
+        TestDb.execute(db, "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
+        BackupWriter writer = new BackupWriter(clock);
+        SqliteDatabase database = SqliteDatabase.existing(db, Duration.ofSeconds(2));
+        Path first = writer.write(database, dir, null, false).file();
+        TestDb.execute(db, "INSERT INTO t VALUES (2)");
+        Path second = writer.write(database, dir, null, true).file();
+        assertEquals("app_20251004_120530.db", first.getFileName().toString());
+        assertEquals("app_20251004_120530-2.db", second.getFileName().toString());
+        assertEquals(List.of("1"), TestDb.strings(first, "SELECT count(*) FROM t"));
+        assertEquals(List.of("2"), TestDb.strings(second, "SELECT count(*) FROM t"));
+    }
+
+    @Test
+    void namesParseBack() {
+        BackupName name = BackupName.parse("budget_20251004_120530-2_pre-upgrade.db.gz").orElseThrow();
+        assertEquals("budget", name.stem());
+        assertEquals(Instant.parse("2025-10-04T12:05:30Z"), name.time());
+        assertEquals(2, name.sequence());
+        assertEquals("pre-upgrade", name.reason());
+        assertTrue(name.compressed());
+        assertEquals("budget_20251004_120530-2_pre-upgrade.db.gz", name.fileName());
+        assertTrue(BackupName.parse("notes.txt").isEmpty());
+    }
+
+    @Test
+    void anUnwritableBackupDirectoryIsRefusedWithoutTouchingTheDatabase() throws Exception {
+        Path db = dir.resolve("app.db");
+        TestDb.execute(db, "CREATE TABLE t(x)");
+        String before = TestDb.sha256(db);
+        Path blocker = Files.writeString(dir.resolve("not-a-dir"), "x");
+        CrystalDbException error = assertThrows(CrystalDbException.class, () -> new BackupWriter(clock)
+                .write(SqliteDatabase.existing(db, Duration.ofSeconds(2)), blocker.resolve("backups"), null, false));
+        assertEquals(ExitCode.USAGE, error.exitCode());
+        assertEquals(before, TestDb.sha256(db));
+    }
+}

@@ -1,0 +1,192 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.support.TestDb;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line as an operator types it: exit codes, stdout, stderr, and the files afterwards. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private Path db() {
+        return dir.resolve("budget.db");
+    }
+
+    private static void assertOneLineError(Cli.Run run, int exit, String fragment) {
+        assertEquals(exit, run.exit(), run.toString());
+        assertEquals(1, run.err().lines().count(), run.toString());
+        assertTrue(run.err().startsWith("crystal-db: "), run.toString());
+        assertTrue(run.err().contains(fragment), run.toString());
+        assertFalse(run.err().contains("Exception"), run.toString());
+    }
+
+    private List<String> filesInDir() throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void upgradeCreatesReportsAndIsANoOpTheSecondTime() throws Exception {
+        Cli.Run first = Cli.run("--db", db().toString(), "upgrade", "--create");
+        assertEquals(0, first.exit(), first.toString());
+        assertTrue(first.out().contains("database is now at version 5"), first.toString());
+        assertEquals(List.of("1:1", "2:1", "3:1", "4:1", "5:1"), TestDb.history(db()));
+        assertFalse(Files.exists(dir.resolve("backups")), "nothing to back up in a new database");
+
+        Cli.Run again = Cli.run("upgrade", "--db", db().toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertEquals("database is up to date at version 5\n", again.out());
+        assertFalse(Files.exists(dir.resolve("backups")), "no backup when nothing is pending");
+    }
+
+    @Test
+    void upgradeBacksUpFirstWhenSomethingIsPending() throws Exception {
+        assertEquals(0, Cli.run("--db", db().toString(), "upgrade", "2", "--create").exit());
+        TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'Anna')");
+        Cli.run("--db", db().toString(), "upgrade");
+        try (Stream<Path> backups = Files.list(dir.resolve("backups"))) {
+            List<Path> files = backups.toList();
+            assertEquals(1, files.size());
+            assertTrue(files.get(0).getFileName().toString().matches("budget_\\d{8}_\\d{6}_pre-upgrade\\.db"));
+            assertEquals(List.of("1:1", "2:1"), TestDb.history(files.get(0)));
+            assertEquals(List.of("Anna"), TestDb.strings(files.get(0), "SELECT name FROM users"));
+        }
+        Cli.run("--db", db().toString(), "downgrade", "-1", "--no-backup");
+        try (Stream<Path> backups = Files.list(dir.resolve("backups"))) {
+            assertEquals(1, backups.count(), "--no-backup skips the backup");
+        }
+    }
+
+    @Test
+    void refusalsAreOneLineWithTheDocumentedCodeAndChangeNothing() throws Exception {
+        assertOneLineError(Cli.run("--db", db().toString(), "upgrade"), 2, "pass --create");
+        assertEquals(List.of(), filesInDir(), "nothing created");
+
+        assertOneLineError(Cli.run("--db", dir.toString(), "status"), 2, "is a directory");
+
+        Path text = Files.writeString(dir.resolve("notes.db"), "this is not a database\n");
+        assertOneLineError(Cli.run("--db", text.toString(), "upgrade"), 2, "is not an SQLite database");
+        assertEquals("this is not a database\n", Files.readString(text));
+
+        Cli.run("--db", db().toString(), "upgrade", "3", "--create");
+        String before = TestDb.sha256(db());
+        assertOneLineError(Cli.run("--db", db().toString(), "upgrade", "42"), 2, "unknown version '42'");
+        assertOneLineError(Cli.run("--db", db().toString(), "downgrade", "banana"), 2, "unknown version 'banana'");
+        assertOneLineError(Cli.run("--db", db().toString(), "stamp", "1.5"), 2, "unknown version '1.5'");
+        assertOneLineError(Cli.run("--db", db().toString(), "upgrade", "--frobnicate"), 2, "Unknown option");
+        assertOneLineError(Cli.run("--db", db().toString(), "--lock-timeout", "soon", "status"), 2, "--lock-timeout");
+        assertOneLineError(Cli.run("--db", db().toString(), "--migrations", dir.resolve("nope").toString(), "status"), 2, "does not exist");
+        assertOneLineError(Cli.run("--db", "sqlite:budget.db", "status"), 2, "sqlite:////absolute/path");
+        assertEquals(before, TestDb.sha256(db()));
+    }
+
+    @Test
+    void dryRunPrintsTheSqlAndLeavesTheFileByteIdentical() throws Exception {
+        Cli.run("--db", db().toString(), "upgrade", "1", "--create");
+        String before = TestDb.sha256(db());
+        Cli.Run up = Cli.run("--db", db().toString(), "upgrade", "--dry-run");
+        assertEquals(0, up.exit(), up.toString());
+        assertTrue(up.out().contains("-- V2__income_sources.sql\n"), up.out());
+        assertTrue(up.out().contains("CREATE TABLE shared_budgets"), up.out());
+        Cli.Run down = Cli.run("--db", db().toString(), "downgrade", "base", "--dry-run");
+        assertTrue(down.out().contains("DROP TABLE users;"), down.out());
+        assertEquals(before, TestDb.sha256(db()));
+        assertFalse(Files.exists(dir.resolve("backups")));
+
+        Path fresh = dir.resolve("fresh.db");
+        assertEquals(0, Cli.run("--db", fresh.toString(), "upgrade", "--create", "--dry-run").exit());
+        assertFalse(Files.exists(fresh), "--dry-run --create creates nothing");
+    }
+
+    @Test
+    void statusJsonAndCheck() throws Exception {
+        Cli.run("--db", db().toString(), "upgrade", "3", "--create");
+        Cli.Run status = Cli.run("--db", db().toString(), "status", "--json");
+        assertEquals(0, status.exit());
+        assertTrue(status.out().contains("\"current_version\": \"3\""), status.out());
+        assertTrue(status.out().contains("\"pending_count\": 2"), status.out());
+        assertTrue(status.out().contains("\"pending\": [\n    \"4\",\n    \"5\"\n  ]"), status.out());
+        assertEquals(4, Cli.run("--db", db().toString(), "status", "--check").exit());
+        assertEquals("", Cli.run("--db", db().toString(), "-q", "status", "--check").out());
+        Cli.run("--db", db().toString(), "upgrade");
+        assertEquals(0, Cli.run("--db", db().toString(), "current", "--check").exit());
+    }
+
+    @Test
+    void jsonErrorsAreOneDocumentOnStdout() {
+        Cli.Run run = Cli.run("--json", "--db", db().toString(), "status");
+        assertEquals(2, run.exit());
+        assertTrue(run.out().startsWith("{\n  \"error\": {\n    \"code\": 2,\n    \"message\": \"database "), run.out());
+    }
+
+    @Test
+    void statusMentionsAlembicAndRefusesToUpgradeAnUnversionedDatabase() throws Exception {
+        TestDb.execute(db(), "CREATE TABLE users(id INTEGER PRIMARY KEY)", "CREATE TABLE alembic_version(version_num VARCHAR(32))",
+                "INSERT INTO alembic_version VALUES ('d06c52a8b6a7')");
+        String before = TestDb.sha256(db());
+        Cli.Run status = Cli.run("--db", db().toString(), "status");
+        assertTrue(status.out().contains("alembic_version: present, revision d06c52a8b6a7"), status.out());
+        assertOneLineError(Cli.run("--db", db().toString(), "upgrade"), 4, "crystal-db stamp VERSION");
+        assertEquals(before, TestDb.sha256(db()));
+    }
+
+    @Test
+    void downgradeMinusOneWorksAsTypedWithAlembic() throws Exception {
+        Cli.run("--db", db().toString(), "upgrade", "--create");
+        Cli.Run run = Cli.run("--db", db().toString(), "downgrade", "-1");
+        assertEquals(0, run.exit(), run.toString());
+        assertEquals(List.of("1:1", "2:1", "3:1", "4:1"), TestDb.history(db()));
+    }
+
+    @Test
+    void historyShowsStatesAndUndo() throws Exception {
+        Cli.run("--db", db().toString(), "upgrade", "2", "--create");
+        Cli.Run run = Cli.run("--db", db().toString(), "history");
+        assertTrue(run.out().startsWith("VERSION  DESCRIPTION"), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("2\\s+income sources\\s+applied\\s+\\S+ \\S+Z\\s+\\d+ ms\\s+yes")), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("5\\s+add shared budget to users\\s+pending\\s+yes")), run.out());
+    }
+
+    @Test
+    void newCreatesTheNextPair() throws Exception {
+        Path m = TestDb.copyBundled(dir.resolve("m"));
+        Cli.Run run = Cli.run("--migrations", m.toString(), "new", "Add avatar URL", "to users");
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(Files.exists(m.resolve("V6__add_avatar_url_to_users.sql")));
+        assertTrue(Files.exists(m.resolve("U6__add_avatar_url_to_users.sql")));
+        assertOneLineError(Cli.run("--migrations", m.toString(), "new", "!!!"), 2, "has no letters or digits");
+    }
+
+    @Test
+    void backupCommandWritesAVerifiedCopy() throws Exception {
+        Cli.run("--db", db().toString(), "upgrade", "--create");
+        Path backups = dir.resolve("elsewhere");
+        Cli.Run run = Cli.run("--db", db().toString(), "backup", "--backup-dir", backups.toString(), "--json");
+        assertEquals(0, run.exit(), run.toString());
+        try (Stream<Path> files = Files.list(backups)) {
+            Path copy = files.findFirst().orElseThrow();
+            assertTrue(run.out().contains(copy.toString()));
+            assertEquals(TestDb.schema(db()), TestDb.schema(copy));
+        }
+        assertEquals("", Cli.run("--db", db().toString(), "backup", "-q").out());
+    }
+
+    @Test
+    void versionNamesToolMigrationsAndSqlite() {
+        Cli.Run run = Cli.run("--version");
+        assertEquals(0, run.exit());
+        assertTrue(run.out().contains("bundled migrations: head 5"), run.out());
+        assertTrue(run.out().matches("(?s).*SQLite 3\\.\\d+\\.\\d+.*"), run.out());
+    }
+}

@@ -1,0 +1,95 @@
+package dev.crystaldb.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Reads real SQLite files for assertions: schema, history, rows, bytes. */
+public final class TestDb {
+    private TestDb() {
+    }
+
+    public static Connection connect(Path file) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + file);
+    }
+
+    /** Every schema object but the history table, as "type name: sql", sorted. */
+    public static List<String> schema(Path file) throws SQLException {
+        return strings(file, "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master "
+                + "WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE 'flyway_schema_history%' ORDER BY type, name");
+    }
+
+    /** The successful versions recorded in flyway_schema_history, in installed order. */
+    public static List<String> history(Path file) throws SQLException {
+        try (Connection connection = connect(file)) {
+            if (!tableExists(connection, "flyway_schema_history")) {
+                return List.of();
+            }
+        }
+        return strings(file, "SELECT version || ':' || success FROM flyway_schema_history ORDER BY installed_rank");
+    }
+
+    public static List<String> strings(Path file, String query) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = connect(file); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(query)) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        }
+        return values;
+    }
+
+    public static void execute(Path file, String... statements) throws SQLException {
+        try (Connection connection = connect(file); Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    public static boolean tableExists(Connection connection, String name) throws SQLException {
+        try (var statement = connection.prepareStatement("SELECT 1 FROM sqlite_master WHERE name = ?")) {
+            statement.setString(1, name);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    public static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes a fixture migration file. */
+    public static Path write(Path directory, String name, String sql) throws IOException {
+        Files.createDirectories(directory);
+        return Files.writeString(directory.resolve(name), sql, StandardCharsets.UTF_8);
+    }
+
+    /** Copies the bundled migrations (the top-level migrations/ folder) into directory. */
+    public static Path copyBundled(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        try (var files = Files.list(Path.of("migrations"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, directory.resolve(file.getFileName()));
+            }
+        }
+        return directory;
+    }
+}
