@@ -1,29 +1,29 @@
 package dev.crystaldb.cli;
 
 import java.io.BufferedReader;
-import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Whether a person is at the keyboard, and asking them. */
 final class Terminal {
     private Terminal() {
     }
 
+    /**
+     * True when stdin is a terminal. Read from /proc (crystal-db targets Linux servers) because
+     * System.console() is non-null even when redirected on JDK 22+, and this needs no reflection
+     * in a native image.
+     */
     static boolean interactive() {
-        Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        // JDK 22+ returns a console even when redirected; Console.isTerminal() tells the truth there
         try {
-            Method isTerminal = Console.class.getMethod("isTerminal");
-            return (Boolean) isTerminal.invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true;
+            String stdin = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return stdin.startsWith("/dev/pts/") || stdin.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException e) {
+            return System.console() != null;
         }
     }
 
