@@ -5,10 +5,13 @@ import dev.crystaldb.errors.CrystalDbException;
 import org.sqlite.SQLiteConnection;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -20,6 +23,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The one backup writer: an online-consistent copy of a live database that never appears under
@@ -31,6 +38,10 @@ public final class BackupWriter {
     /** Head room asked beyond the database's size, so a backup never fills the disk to the last byte. */
     private static final long MARGIN_BYTES = 16L * 1024 * 1024;
 
+    /** Hidden temporary names: {@code .<stem>_<pid>_<nanos>.db.partial[.gz][-journal]}. */
+    private static final String PARTIAL_PREFIX = ".";
+    private static final Pattern PARTIAL = Pattern.compile("\\.(.+)_(\\d+)_\\d+\\.db\\.partial(\\.gz)?(-journal|-wal)?");
+
     private final Clock clock;
 
     public BackupWriter(Clock clock) {
@@ -39,26 +50,97 @@ public final class BackupWriter {
 
     /** Writes a backup of database into directory; reason (e.g. "pre-upgrade") may be null. */
     public BackupResult write(SqliteDatabase database, Path directory, String reason, boolean fullCheck) {
+        return write(database, directory, reason, fullCheck, false);
+    }
+
+    /** As {@link #write(SqliteDatabase, Path, String, boolean)}; with compress the verified copy is stored gzipped (.db.gz). */
+    public BackupResult write(SqliteDatabase database, Path directory, String reason, boolean fullCheck, boolean compress) {
         long started = System.nanoTime();
         createDirectory(directory);
-        requireFreeSpace(database.file(), directory);
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String stem = BackupName.stemOf(database.file().getFileName().toString());
-        Path partial = directory.resolve("." + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
+        removeLeftoversOfKilledRuns(directory, stem);
+        requireFreeSpace(database.file(), directory, compress);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Path partial = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
+        Path partialGz = Path.of(partial + ".gz");
         try {
             createPrivateFile(partial);
             copy(database, partial);
             verifyAndDetach(partial, fullCheck);
-            matchOwner(database.file(), partial);
-            fsync(partial);
-            Path target = publish(partial, directory, new BackupName(stem, now, 1, reason, false));
+            Path finished = partial;
+            if (compress) {
+                createPrivateFile(partialGz);
+                gzip(partial, partialGz);
+                finished = partialGz;
+            }
+            matchOwner(database.file(), finished);
+            fsync(finished);
+            Path target = publish(finished, directory, new BackupName(stem, now, 1, reason, compress));
             fsync(directory);
             return new BackupResult(target, Files.size(target), (System.nanoTime() - started) / 1_000_000);
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot write backup in " + directory + ": " + e.getMessage(), e);
         } finally {
             deleteQuietly(partial);
+            deleteQuietly(partialGz);
             deleteQuietly(Path.of(partial + "-journal"));
+        }
+    }
+
+    /**
+     * The last resort when SQLite cannot read the database (it is damaged): the file and its WAL
+     * copied byte for byte, so that nothing is lost before it is replaced. Only for a database no
+     * connection of this process has open (closing a plain file handle drops SQLite's locks).
+     */
+    public BackupResult writeRawCopy(Path database, Path directory, String reason) {
+        long started = System.nanoTime();
+        createDirectory(directory);
+        String stem = BackupName.stemOf(database.getFileName().toString());
+        Path partial = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
+        Path wal = Path.of(database + "-wal");
+        Path partialWal = Path.of(partial + "-wal");
+        try {
+            createPrivateFile(partial);
+            Files.copy(database, partial, StandardCopyOption.REPLACE_EXISTING);
+            fsync(partial);
+            if (Files.exists(wal)) {
+                createPrivateFile(partialWal);
+                Files.copy(wal, partialWal, StandardCopyOption.REPLACE_EXISTING);
+                fsync(partialWal);
+            }
+            Path target = publish(partial, directory, new BackupName(stem, clock.instant().truncatedTo(ChronoUnit.SECONDS), 1, reason, false));
+            if (Files.exists(partialWal)) {
+                Files.createLink(Path.of(target + "-wal"), partialWal);
+            }
+            fsync(directory);
+            return new BackupResult(target, Files.size(target), (System.nanoTime() - started) / 1_000_000);
+        } catch (IOException e) {
+            throw CrystalDbException.failed("cannot copy " + database + " into " + directory + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(partial);
+            deleteQuietly(partialWal);
+        }
+    }
+
+    /** Temporary files of a run that was killed (its pid is gone) are removed before a new backup starts. */
+    private static void removeLeftoversOfKilledRuns(Path directory, String stem) {
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Matcher matcher = PARTIAL.matcher(file.getFileName().toString());
+                if (matcher.matches() && matcher.group(1).equals(stem)
+                        && ProcessHandle.of(Long.parseLong(matcher.group(2))).map(p -> !p.isAlive()).orElse(true)) {
+                    deleteQuietly(file);
+                }
+            }
+        } catch (IOException ignored) {
+            // leftovers are hidden files; failing to tidy them must not stop a backup
+        }
+    }
+
+    private static void gzip(Path source, Path target) throws IOException {
+        try (InputStream in = Files.newInputStream(source);
+             OutputStream out = new GZIPOutputStream(Files.newOutputStream(target, StandardOpenOption.TRUNCATE_EXISTING), 1 << 16)) {
+            in.transferTo(out);
         }
     }
 
@@ -74,9 +156,11 @@ public final class BackupWriter {
         }
     }
 
-    private static void requireFreeSpace(Path database, Path directory) {
+    private static void requireFreeSpace(Path database, Path directory, boolean compress) {
         try {
-            long needed = Files.size(database) + sizeIfExists(Path.of(database + "-wal")) + MARGIN_BYTES;
+            long copy = Files.size(database) + sizeIfExists(Path.of(database + "-wal"));
+            // a compressed backup needs room for the plain copy and the gzip file at once
+            long needed = (compress ? 2 * copy : copy) + MARGIN_BYTES;
             long free = Files.getFileStore(directory).getUsableSpace();
             if (free < needed) {
                 throw CrystalDbException.failed("not enough free space in " + directory + " for a backup: "
@@ -141,7 +225,7 @@ public final class BackupWriter {
     /** Links the finished copy under the first free name; a link never replaces an existing backup. */
     private static Path publish(Path partial, Path directory, BackupName name) throws IOException {
         for (int sequence = 1; ; sequence++) {
-            Path target = directory.resolve(new BackupName(name.stem(), name.time(), sequence, name.reason(), false).fileName());
+            Path target = directory.resolve(new BackupName(name.stem(), name.time(), sequence, name.reason(), name.compressed()).fileName());
             try {
                 Files.createLink(target, partial);
                 return target;

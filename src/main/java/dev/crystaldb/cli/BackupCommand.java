@@ -1,15 +1,26 @@
 package dev.crystaldb.cli;
 
+import dev.crystaldb.backup.BackupCatalog;
+import dev.crystaldb.backup.BackupEntry;
 import dev.crystaldb.backup.BackupResult;
+import dev.crystaldb.backup.Retention;
+import dev.crystaldb.backup.RetentionPolicy;
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "backup", description = "Write a verified, consistent copy of the live database to the backup directory.")
+@Command(name = "backup", description = "Write a verified, consistent copy of the live database to the backup directory, then apply retention.")
 class BackupCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;
@@ -17,16 +28,69 @@ class BackupCommand implements Callable<Integer> {
     @Option(names = "--full-check", description = "Verify the copy with PRAGMA integrity_check instead of quick_check.")
     boolean fullCheck;
 
+    @Option(names = "--compress", description = "Store the verified copy gzipped (.db.gz).")
+    boolean compress;
+
+    @Option(names = "--keep", paramLabel = "N", description = "Keep the N newest plain backups.")
+    Integer keep;
+
+    @Option(names = "--keep-daily", paramLabel = "D", description = "Keep the newest plain backup of each of the last D days (UTC).")
+    Integer keepDaily;
+
+    @Option(names = "--keep-weekly", paramLabel = "W", description = "Keep the newest plain backup of each of the last W ISO weeks.")
+    Integer keepWeekly;
+
+    @Option(names = "--keep-monthly", paramLabel = "M", description = "Keep the newest plain backup of each of the last M months.")
+    Integer keepMonthly;
+
+    @Option(names = "--keep-safety", paramLabel = "N", defaultValue = "10",
+            description = "Keep the N newest pre-upgrade, pre-downgrade and emergency backups of each kind (default: ${DEFAULT-VALUE}); applied with the other --keep options.")
+    int keepSafety;
+
     @Override
     public Integer call() {
+        RetentionPolicy policy = policy();
         SqliteDatabase database = root.existingDatabase();
-        BackupResult backup = root.backupWriter().write(database, root.backupDirectory(database.file()), null, fullCheck);
+        Path directory = root.backupDirectory(database.file());
+        root.output().info("backing up " + database.file() + " ...");
+        BackupResult backup = root.backupWriter().write(database, directory, null, fullCheck, compress);
+        List<String> pruned = new ArrayList<>();
+        if (policy.prunesPlainBackups()) {
+            List<BackupEntry> all = new BackupCatalog(directory, database.file()).list();
+            for (BackupEntry old : Retention.toPrune(all, policy, Instant.now())) {
+                if (!old.file().equals(backup.file())) {
+                    delete(old.file());
+                    pruned.add(old.file().toString());
+                }
+            }
+        }
+        StringBuilder text = new StringBuilder("backup: " + backup.file() + " (" + backup.bytes() + " bytes, " + backup.millis() + " ms)\n");
+        pruned.forEach(p -> text.append("pruned: ").append(p).append('\n'));
         root.output().result(Output.doc()
-                        .with("database", database.file().toString())
-                        .with("backup", backup.file().toString())
-                        .with("bytes", backup.bytes())
-                        .with("elapsed_ms", backup.millis()),
-                "backup: " + backup.file() + " (" + backup.bytes() + " bytes, " + backup.millis() + " ms)");
+                .with("database", database.file().toString())
+                .with("backup", backup.file().toString())
+                .with("bytes", backup.bytes())
+                .with("compressed", compress)
+                .with("elapsed_ms", backup.millis())
+                .with("pruned", pruned), text.toString());
         return ExitCode.OK.code;
+    }
+
+    private RetentionPolicy policy() {
+        for (Integer count : new Integer[]{keep, keepDaily, keepWeekly, keepMonthly, keepSafety}) {
+            if (count != null && count < 1) {
+                throw CrystalDbException.usage("retention counts must be 1 or more (got " + count + "); leave an option out to not use it");
+            }
+        }
+        return new RetentionPolicy(keep, keepDaily, keepWeekly, keepMonthly, keepSafety);
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(Path.of(file + "-wal"));
+        } catch (IOException e) {
+            throw CrystalDbException.failed("the backup was written, but pruning " + file + " failed: " + e.getMessage(), e);
+        }
     }
 }

@@ -27,7 +27,8 @@ import java.time.Duration;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Upgrades, stamps and backs up a production SQLite database with the migrations built into this executable.",
         subcommands = {StatusCommand.class, HistoryCommand.class, UpgradeCommand.class, DowngradeCommand.class,
-                StampCommand.class, BackupCommand.class, NewCommand.class},
+                StampCommand.class, BackupCommand.class, BackupsCommand.class, RollbackCommand.class,
+                VerifyCommand.class, NewCommand.class},
         footer = {"", "Exit codes: 0 done, 1 failed (database unchanged), 2 bad usage or input, 3 busy (locked past --lock-timeout), 4 a check failed."})
 public class CrystalDbCommand {
 

@@ -28,13 +28,19 @@ final class Terminal {
     }
 
     static boolean ask(PrintWriter err, String prompt) {
+        String answer = read(err, prompt).trim();
+        return answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes");
+    }
+
+    /** Prints the prompt on stderr and reads one line; empty at end of input. */
+    static String read(PrintWriter err, String prompt) {
         err.print(prompt);
         err.flush();
         try {
             String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-            return answer != null && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
+            return answer == null ? "" : answer;
         } catch (IOException e) {
-            return false;
+            return "";
         }
     }
 }

@@ -1,0 +1,147 @@
+package dev.crystaldb.backup;
+
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Puts a backup in place of a database without ever leaving a mix of the two: the backup is
+ * copied (or decompressed) to a hidden file beside the database and checked there, the old
+ * database is checkpointed, its -wal, -shm and -journal are removed (SQLite would otherwise replay
+ * the old WAL onto the restored file), and the checked copy is renamed over it.
+ */
+public final class BackupRestorer {
+    private static final Pattern STAGED = Pattern.compile("\\.(.+)\\.restore-(\\d+)\\.partial(-journal)?");
+
+    /** Copies the backup beside the database and verifies it; the caller swaps it in or discards it. */
+    public Path stage(BackupEntry backup, Path database) {
+        removeLeftoversOfKilledRuns(database);
+        Path staged = database.resolveSibling("." + database.getFileName() + ".restore-" + ProcessHandle.current().pid() + ".partial");
+        try {
+            Files.deleteIfExists(staged);
+            Files.createFile(staged, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (InputStream in = open(backup)) {
+                Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
+            }
+            verify(staged, backup);
+            return staged;
+        } catch (IOException e) {
+            discard(staged);
+            throw CrystalDbException.failed("cannot copy backup " + backup.file().getFileName() + " beside " + database + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            discard(staged);
+            throw e;
+        }
+    }
+
+    private static InputStream open(BackupEntry backup) throws IOException {
+        InputStream in = Files.newInputStream(backup.file());
+        return backup.name().compressed() ? new GZIPInputStream(in, 1 << 16) : in;
+    }
+
+    private static void verify(Path staged, BackupEntry backup) {
+        try (Connection connection = SqliteDatabase.existing(staged, Duration.ofSeconds(5)).open();
+             Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA journal_mode=DELETE");
+            List<String> problems = SqliteDatabase.integrityProblems(connection, true);
+            if (!problems.isEmpty()) {
+                throw CrystalDbException.failed("backup " + backup.file().getFileName() + " is damaged (" + problems.get(0)
+                        + "); choose another one from `crystal-db backups`", null);
+            }
+        } catch (SQLException e) {
+            throw CrystalDbException.failed("backup " + backup.file().getFileName() + " cannot be read: " + e.getMessage()
+                    + "; choose another one from `crystal-db backups`", e);
+        } catch (CrystalDbException e) {
+            if (e.getMessage().contains("not an SQLite database")) {
+                throw CrystalDbException.failed("backup " + backup.file().getFileName() + " is not an SQLite database; choose another one", e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces the database with the staged copy. Refuses (exit 3) while SQLite's write lock on
+     * the old database is held past the lock timeout.
+     */
+    public void swapIn(Path staged, SqliteDatabase database) {
+        Path file = database.file();
+        try {
+            if (Files.exists(file)) {
+                checkpointAndRelease(database);
+                copyOwnerAndMode(file, staged);
+            }
+            BackupWriter.fsync(staged);
+            for (String suffix : new String[]{"-wal", "-shm", "-journal"}) {
+                Files.deleteIfExists(Path.of(file + suffix));
+            }
+            Files.move(staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            BackupWriter.fsync(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw CrystalDbException.failed("cannot put the backup in place of " + file + ": " + e.getMessage()
+                    + "; the database was not replaced", e);
+        }
+    }
+
+    /** Moves everything from the old WAL into the old file (so removing the WAL loses nothing) and checks nobody is writing. */
+    private static void checkpointAndRelease(SqliteDatabase database) {
+        try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            statement.execute("BEGIN IMMEDIATE"); // waits (busy timeout) for the app's write lock, or fails busy
+            statement.execute("ROLLBACK");
+        } catch (SQLException e) {
+            throw database.translate(e, "take the write lock on " + database.file());
+        }
+    }
+
+    private static void copyOwnerAndMode(Path database, Path staged) throws IOException {
+        PosixFileAttributes attributes = Files.readAttributes(database, PosixFileAttributes.class);
+        Files.setPosixFilePermissions(staged, attributes.permissions());
+        if ("root".equals(System.getProperty("user.name"))) {
+            PosixFileAttributeView view = Files.getFileAttributeView(staged, PosixFileAttributeView.class);
+            view.setOwner(attributes.owner());
+            view.setGroup(attributes.group());
+        }
+    }
+
+    public void discard(Path staged) {
+        try {
+            Files.deleteIfExists(staged);
+            Files.deleteIfExists(Path.of(staged + "-journal"));
+        } catch (IOException ignored) {
+            // a hidden leftover is removed by the next rollback
+        }
+    }
+
+    private static void removeLeftoversOfKilledRuns(Path database) {
+        Path directory = database.toAbsolutePath().getParent();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Matcher matcher = STAGED.matcher(file.getFileName().toString());
+                if (matcher.matches() && matcher.group(1).equals(database.getFileName().toString())
+                        && ProcessHandle.of(Long.parseLong(matcher.group(2))).map(p -> !p.isAlive()).orElse(true)) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException ignored) {
+            // tidying only
+        }
+    }
+
+}

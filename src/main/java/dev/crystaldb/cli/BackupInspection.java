@@ -1,0 +1,27 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.backup.BackupCatalog;
+import dev.crystaldb.backup.BackupEntry;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.migrate.HistoryReader;
+import dev.crystaldb.migrate.Version;
+
+/** The schema version inside a backup, or why it cannot be read; a damaged backup is listed, not skipped. */
+record BackupInspection(String versionOrNull, boolean readable, String problem) {
+
+    static BackupInspection of(BackupCatalog catalog, BackupEntry entry) {
+        try {
+            return catalog.withPlainCopy(entry, file -> new BackupInspection(
+                    HistoryReader.currentVersion(file).map(Version::toString).orElse(null), true, null));
+        } catch (CrystalDbException e) {
+            return new BackupInspection(null, false, e.getMessage());
+        }
+    }
+
+    String version() {
+        if (!readable) {
+            return "UNREADABLE";
+        }
+        return versionOrNull == null ? "none" : versionOrNull;
+    }
+}

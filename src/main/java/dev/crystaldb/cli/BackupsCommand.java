@@ -1,0 +1,47 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.backup.BackupCatalog;
+import dev.crystaldb.backup.BackupEntry;
+import dev.crystaldb.errors.ExitCode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "backups", description = "List the database's backups, newest first: name, time, size, version inside, reason.")
+class BackupsCommand implements Callable<Integer> {
+    @ParentCommand
+    CrystalDbCommand root;
+
+    @Override
+    public Integer call() {
+        var databaseFile = root.databasePath();
+        BackupCatalog catalog = new BackupCatalog(root.backupDirectory(databaseFile), databaseFile);
+        List<List<String>> rows = new ArrayList<>();
+        List<Map<String, Object>> documents = new ArrayList<>();
+        for (BackupEntry entry : catalog.list()) {
+            BackupInspection inside = BackupInspection.of(catalog, entry);
+            String time = entry.name().time().toString().replace('T', ' ');
+            String reason = entry.name().reason() == null ? "" : entry.name().reason();
+            rows.add(List.of(entry.file().getFileName().toString(), time, Sizes.human(entry.bytes()), inside.version(), reason,
+                    entry.name().compressed() ? "gzip" : ""));
+            documents.add(Output.doc()
+                    .with("name", entry.file().getFileName().toString())
+                    .with("path", entry.file().toString())
+                    .with("time", entry.name().time().toString())
+                    .with("bytes", entry.bytes())
+                    .with("version", inside.readable() ? inside.versionOrNull() : null)
+                    .with("readable", inside.readable())
+                    .with("problem", inside.problem())
+                    .with("reason", entry.name().reason())
+                    .with("compressed", entry.name().compressed()));
+        }
+        String text = rows.isEmpty() ? "no backups in " + catalog.directory() + "\n"
+                : Output.table(List.of("NAME", "TIME (UTC)", "SIZE", "VERSION", "REASON", "COMPRESSED"), rows);
+        root.output().result(Output.doc().with("directory", catalog.directory().toString()).with("backups", documents), text);
+        return ExitCode.OK.code;
+    }
+}

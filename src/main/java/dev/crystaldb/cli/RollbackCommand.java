@@ -1,0 +1,109 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.backup.BackupCatalog;
+import dev.crystaldb.backup.BackupEntry;
+import dev.crystaldb.backup.BackupRestorer;
+import dev.crystaldb.db.DatabaseLock;
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.Version;
+import dev.crystaldb.ops.RollbackService;
+import dev.crystaldb.ops.SystemdUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "rollback", description = "Restore a backup: verify it, stop --service, take an emergency backup, swap the database atomically, start --service.")
+class RollbackCommand implements Callable<Integer> {
+    @ParentCommand
+    CrystalDbCommand root;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP", description = "A backup name as `crystal-db backups` lists it.")
+    String backupName;
+
+    @Option(names = "--latest", description = "Restore the newest backup.")
+    boolean latest;
+
+    @Option(names = "--before-upgrade", description = "Restore the newest pre-upgrade backup.")
+    boolean beforeUpgrade;
+
+    @Option(names = "--service", paramLabel = "UNIT", description = "Stop this systemd unit before the restore and start it after (also when the restore fails).")
+    String service;
+
+    @Override
+    public Integer call() {
+        Path databaseFile = root.databasePath();
+        Optional<SystemdUnit> unit = Optional.ofNullable(service).map(SystemdUnit::of);
+        SqliteDatabase database = Files.exists(databaseFile) ? root.existingDatabase() : root.database(true);
+        BackupCatalog catalog = new BackupCatalog(root.backupDirectory(databaseFile), databaseFile);
+        BackupEntry chosen = choose(catalog);
+        Output output = root.output();
+        try (DatabaseLock lock = root.lock(databaseFile)) {
+            if (!root.confirm("Replace " + databaseFile + " with " + chosen.file().getFileName() + "?")) {
+                throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
+            }
+            RollbackService.Result result = new RollbackService(root.backupWriter(), new BackupRestorer(), output::info)
+                    .rollback(database, catalog.directory(), chosen, unit);
+            String version = result.version().map(Version::toString).orElse("none");
+            output.result(Output.doc()
+                    .with("database", databaseFile.toString())
+                    .with("restored", chosen.file().toString())
+                    .with("emergency_backup", result.emergencyBackup().map(Path::toString).orElse(null))
+                    .with("version", result.version().map(Version::toString).orElse(null)),
+                    "restored " + chosen.file().getFileName() + " into " + databaseFile + "; database is at version " + version
+                            + result.emergencyBackup().map(p -> "\nemergency backup of the replaced database: " + p).orElse(""));
+            return ExitCode.OK.code;
+        }
+    }
+
+    private BackupEntry choose(BackupCatalog catalog) {
+        int given = (backupName != null ? 1 : 0) + (latest ? 1 : 0) + (beforeUpgrade ? 1 : 0);
+        if (given > 1) {
+            throw CrystalDbException.usage("choose one backup: a name, --latest or --before-upgrade");
+        }
+        if (backupName != null) {
+            return catalog.find(backupName);
+        }
+        if (latest) {
+            return catalog.latest().orElseThrow(() -> CrystalDbException.usage("no backups in " + catalog.directory() + ": nothing to restore"));
+        }
+        if (beforeUpgrade) {
+            return catalog.latestWithReason("pre-upgrade").orElseThrow(() ->
+                    CrystalDbException.usage("no pre-upgrade backup in " + catalog.directory() + ": `crystal-db backups` lists what there is"));
+        }
+        List<BackupEntry> entries = catalog.list();
+        if (entries.isEmpty()) {
+            throw CrystalDbException.usage("no backups in " + catalog.directory() + ": nothing to restore");
+        }
+        if (root.yes || !Terminal.interactive()) {
+            throw CrystalDbException.usage("name the backup to restore (see `crystal-db backups`), or pass --latest or --before-upgrade");
+        }
+        return pickOnTerminal(entries);
+    }
+
+    private BackupEntry pickOnTerminal(List<BackupEntry> entries) {
+        var err = root.spec.commandLine().getErr();
+        for (int i = 0; i < entries.size(); i++) {
+            BackupEntry entry = entries.get(i);
+            err.printf("%3d) %s  %s%n", i + 1, entry.file().getFileName(), Sizes.human(entry.bytes()));
+        }
+        String answer = Terminal.read(err, "restore which backup? [1-" + entries.size() + "] ");
+        try {
+            int choice = Integer.parseInt(answer.trim());
+            if (choice >= 1 && choice <= entries.size()) {
+                return entries.get(choice - 1);
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw CrystalDbException.usage("'" + answer.trim() + "' is not one of the numbers listed: nothing was changed");
+    }
+}

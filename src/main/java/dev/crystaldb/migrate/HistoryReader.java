@@ -1,0 +1,41 @@
+package dev.crystaldb.migrate;
+
+import dev.crystaldb.db.SqliteDatabase;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Reads the version a database file is at straight from its history table, read-only (for backups). */
+public final class HistoryReader {
+    private HistoryReader() {
+    }
+
+    /** The highest successfully applied version; empty when there is no history; "unreadable" problems throw. */
+    public static Optional<Version> currentVersion(Path file) {
+        SqliteDatabase database = SqliteDatabase.existing(file, Duration.ofSeconds(5));
+        try (Connection connection = database.openReadOnly()) {
+            if (!SqliteDatabase.tableExists(connection, MigrationEngine.HISTORY_TABLE)) {
+                return Optional.empty();
+            }
+            Version highest = null;
+            try (Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT version FROM " + MigrationEngine.HISTORY_TABLE
+                         + " WHERE success = 1 AND version IS NOT NULL")) {
+                while (rows.next()) {
+                    Version version = Version.parseOrNull(rows.getString(1));
+                    if (version != null && (highest == null || version.compareTo(highest) > 0)) {
+                        highest = version;
+                    }
+                }
+            }
+            return Optional.ofNullable(highest);
+        } catch (SQLException e) {
+            throw database.translate(e, "read the history of " + file);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.crystaldb.ops;
+
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.migrate.DatabaseState;
+import dev.crystaldb.migrate.HistoryEntry;
+import dev.crystaldb.migrate.MigrationEngine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The checks of `verify`: SQLite's integrity and foreign keys, and the history against the migration files. */
+public final class DatabaseVerifier {
+    /** One named check and the problems it found; none means ok. */
+    public record Check(String name, List<String> problems) {
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    public List<Check> verify(SqliteDatabase database, MigrationEngine engine) {
+        List<Check> checks = new ArrayList<>();
+        try (Connection connection = database.openReadOnly()) {
+            checks.add(new Check("integrity_check", SqliteDatabase.integrityProblems(connection, false)));
+            checks.add(new Check("foreign_key_check", SqliteDatabase.foreignKeyProblems(connection)));
+        } catch (SQLException e) {
+            throw database.translate(e, "check " + database.file());
+        }
+        DatabaseState state = engine.inspect();
+        List<String> migrationProblems = new ArrayList<>();
+        for (HistoryEntry entry : state.entries()) {
+            if (entry.fileChanged()) {
+                migrationProblems.add(entry.script() + " was changed after it was applied (checksum differs)");
+            }
+        }
+        try {
+            engine.requireConsistent(state);
+        } catch (CrystalDbException e) {
+            if (!e.getMessage().contains("was changed after it was applied")) {
+                migrationProblems.add(e.getMessage());
+            }
+        }
+        checks.add(new Check("applied migrations match their files", migrationProblems));
+        return checks;
+    }
+}
