@@ -1,0 +1,137 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.support.TestDb;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** backup, backups, rollback and verify through the command line, checked on the files. */
+class BackupCliTest {
+    @TempDir
+    Path dir;
+
+    private Path db() {
+        return dir.resolve("budget.db");
+    }
+
+    private Cli.Run run(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--db";
+        all[1] = db().toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return Cli.run(all);
+    }
+
+    private List<String> backupNames() throws Exception {
+        try (Stream<Path> files = Files.list(dir.resolve("backups"))) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void rollbackBeforeUpgradeGivesBackExactlyTheBackedUpRowsAndVersion() throws Exception {
+        assertEquals(0, run("upgrade", "3", "--create").exit());
+        TestDb.execute(db(), "INSERT INTO users(id, email, name) VALUES (1, 'anna@example.org', 'Anna')",
+                "INSERT INTO income(user_id, amount, month, date) VALUES (1, 100, '2025-10', '2025-10-01')");
+        List<String> rowsAtBackup = TestDb.strings(db(), "SELECT id || email || name FROM users");
+        List<String> schemaAtBackup = TestDb.schema(db());
+
+        assertEquals(0, run("upgrade").exit());
+        TestDb.execute(db(), "INSERT INTO users(id, email, name) VALUES (2, 'boris@example.org', 'Boris')");
+
+        Cli.Run rollback = run("rollback", "--before-upgrade");
+        assertEquals(0, rollback.exit(), rollback.toString());
+        assertTrue(rollback.out().contains("database is at version 3"), rollback.toString());
+        assertEquals(rowsAtBackup, TestDb.strings(db(), "SELECT id || email || name FROM users"));
+        assertEquals(schemaAtBackup, TestDb.schema(db()));
+        assertEquals(List.of("1:1", "2:1", "3:1"), TestDb.history(db()));
+
+        Path emergency = backupNames().stream().filter(n -> n.endsWith("_emergency.db")).map(dir.resolve("backups")::resolve)
+                .findFirst().orElseThrow();
+        assertEquals(List.of("Anna", "Boris"), TestDb.strings(emergency, "SELECT name FROM users ORDER BY id"));
+        assertEquals(List.of("1:1", "2:1", "3:1", "4:1", "5:1"), TestDb.history(emergency));
+        assertFalse(Files.exists(Path.of(db() + "-wal")));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".partial")), "no staged copy left");
+        }
+    }
+
+    @Test
+    void compressedBackupsAreListedAndRestorable() throws Exception {
+        run("upgrade", "2", "--create");
+        TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
+        Cli.Run backup = run("backup", "--compress");
+        assertEquals(0, backup.exit(), backup.toString());
+        String gz = backupNames().get(0);
+        assertTrue(gz.matches("budget_\\d{8}_\\d{6}\\.db\\.gz"), gz);
+        TestDb.execute(db(), "DELETE FROM users");
+
+        Cli.Run list = run("backups");
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(gz) && l.contains(" 2 ") && l.endsWith("gzip")), list.out());
+        assertEquals(0, run("rollback", gz).exit());
+        assertEquals(List.of("A"), TestDb.strings(db(), "SELECT name FROM users"));
+    }
+
+    @Test
+    void rollbackRefusesNamesThatAreNotBackupsAndDamagedBackups() throws Exception {
+        run("upgrade", "--create");
+        run("backup");
+        String before = TestDb.sha256(db());
+        assertEquals(2, run("rollback", "../budget.db").exit());
+        assertEquals(2, run("rollback", "/etc/passwd").exit());
+        assertEquals(2, run("rollback", "budget_19990101_000000.db").exit());
+        assertEquals(2, run("rollback").exit(), "no choice and no terminal");
+        assertEquals(2, run("rollback", "--latest", "--before-upgrade").exit());
+        Files.writeString(dir.resolve("backups/budget_20000101_000000.db"), "not a database");
+        Cli.Run damaged = run("rollback", "budget_20000101_000000.db");
+        assertEquals(1, damaged.exit(), damaged.toString());
+        assertTrue(damaged.err().contains("is not an SQLite database"), damaged.toString());
+        assertEquals(before, TestDb.sha256(db()));
+        assertEquals(2, backupNames().size(), "no emergency backup when the chosen backup is refused");
+
+        Cli.Run list = run("backups", "--json");
+        assertTrue(list.out().contains("\"readable\": false"), list.out());
+    }
+
+    @Test
+    void retentionPrunesOnlyItsOwnPlainBackupsAndNamesThem() throws Exception {
+        run("upgrade", "--create");
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        for (String name : List.of("budget_20200101_031500.db", "budget_20200102_031500.db", "budget_20200103_031500_pre-upgrade.db",
+                "notes.txt", "other_20200101_031500.db")) {
+            Files.writeString(backups.resolve(name), "x");
+        }
+        Cli.Run run = run("backup", "--keep", "2");
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("pruned: " + backups.resolve("budget_20200101_031500.db")), run.out());
+        List<String> names = backupNames();
+        assertFalse(names.contains("budget_20200101_031500.db"));
+        assertTrue(names.containsAll(List.of("budget_20200102_031500.db", "budget_20200103_031500_pre-upgrade.db", "notes.txt",
+                "other_20200101_031500.db")), names.toString());
+        assertEquals(2, run("backup", "--keep", "0").exit(), "a zero count is refused");
+    }
+
+    @Test
+    void verifyReportsEachCheckAndExits4OnAnyProblem() throws Exception {
+        Path m = TestDb.copyBundled(dir.resolve("m"));
+        assertEquals(0, Cli.run("--db", db().toString(), "--migrations", m.toString(), "upgrade", "--create").exit());
+        Cli.Run ok = Cli.run("--db", db().toString(), "--migrations", m.toString(), "verify");
+        assertEquals(0, ok.exit(), ok.toString());
+        assertEquals("ok      integrity_check\nok      foreign_key_check\nok      applied migrations match their files\n", ok.out());
+
+        TestDb.execute(db(), "INSERT INTO expenses(user_id, category_id, amount, date) VALUES (7, 7, 1, '2025-01-01')");
+        Files.writeString(m.resolve("V3__add_date_to_income.sql"), "-- edited\n", java.nio.file.StandardOpenOption.APPEND);
+        Cli.Run bad = Cli.run("--db", db().toString(), "--migrations", m.toString(), "verify");
+        assertEquals(4, bad.exit(), bad.toString());
+        assertTrue(bad.out().contains("FAILED  foreign_key_check\n        table expenses rowid 1 refers to a missing row in"), bad.out());
+        assertTrue(bad.out().contains("FAILED  applied migrations match their files\n        V3__add_date_to_income.sql was changed"), bad.out());
+    }
+}
