@@ -83,6 +83,29 @@ class BackupWriterTest {
     }
 
     @Test
+    void aFullDiskFailsCleanlyInsteadOfWritingATruncatedBackup() throws Exception {
+        Path small = Files.createDirectories(dir.resolve("small"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0,
+                "cannot mount a small tmpfs here (needs root): " + new String(mount.getInputStream().readAllBytes()));
+        try {
+            Path db = dir.resolve("big.db");
+            TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO t SELECT randomblob(1000) FROM n");
+            String before = TestDb.sha256(db);
+            CrystalDbException error = assertThrows(CrystalDbException.class, () -> new BackupWriter(clock)
+                    .write(SqliteDatabase.existing(db, Duration.ofSeconds(2)), small.resolve("backups"), null, false));
+            assertEquals(ExitCode.FAILED, error.exitCode());
+            assertTrue(error.getMessage().startsWith("not enough free space in " + small.resolve("backups")), error.getMessage());
+            try (Stream<Path> files = Files.list(small.resolve("backups"))) {
+                assertEquals(0, files.count(), "nothing left behind");
+            }
+            assertEquals(before, TestDb.sha256(db));
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     void anUnwritableBackupDirectoryIsRefusedWithoutTouchingTheDatabase() throws Exception {
         Path db = dir.resolve("app.db");
         TestDb.execute(db, "CREATE TABLE t(x)");
