@@ -28,7 +28,7 @@ import java.time.Duration;
         description = "Upgrades, stamps and backs up a production SQLite database with the migrations built into this executable.",
         subcommands = {StatusCommand.class, HistoryCommand.class, UpgradeCommand.class, DowngradeCommand.class,
                 StampCommand.class, BackupCommand.class, BackupsCommand.class, RollbackCommand.class,
-                VerifyCommand.class, NewCommand.class},
+                VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class},
         footer = {"", "Exit codes: 0 done, 1 failed (database unchanged), 2 bad usage or input, 3 busy (locked past --lock-timeout), 4 a check failed."})
 public class CrystalDbCommand {
 

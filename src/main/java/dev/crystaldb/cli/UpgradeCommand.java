@@ -9,6 +9,7 @@ import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.UpgradePlan;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
+import dev.crystaldb.ops.RehearsalService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,6 +35,9 @@ class UpgradeCommand implements Callable<Integer> {
     @Option(names = "--no-backup", description = "Skip the automatic backup taken before changing the database.")
     boolean noBackup;
 
+    @Option(names = "--rehearse", description = "First rehearse the upgrade on a scratch copy; apply for real only if that passed.")
+    boolean rehearse;
+
     @Override
     public Integer call() {
         SqliteDatabase database = root.database(create);
@@ -58,6 +62,11 @@ class UpgradeCommand implements Callable<Integer> {
             }
             output.info((database.exists() ? "" : "creating " + database.file() + "\n") + "to apply on " + database.file()
                     + " (now at " + plan.from().map(Version::toString).orElse("no version") + "):\n" + ChangeSteps.listOf(plan.scripts()).stripTrailing());
+            if (rehearse && database.exists()) {
+                RehearsalService.Result rehearsal = RehearseCommand.rehearse(root, database, target);
+                output.info("rehearsal passed: " + rehearsal.upgrade().steps().size() + " migration(s) in "
+                        + rehearsal.upgrade().totalMillis() + " ms on the copy");
+            }
             if (!root.confirm("Apply " + plan.scripts().size() + " migration(s)?")) {
                 throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
             }

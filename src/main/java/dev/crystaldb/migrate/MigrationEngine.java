@@ -145,7 +145,7 @@ public final class MigrationEngine {
         if (state.unversioned()) {
             throw CrystalDbException.checkFailed("database " + database.file() + " has tables but no migration history"
                     + state.alembicRevision().map(r -> " (Alembic revision " + r + ")").orElse("")
-                    + "; record the version its schema is at with `crystal-db stamp VERSION`, then upgrade");
+                    + "; record the version its schema is at with `crystal-db stamp --detect` (or `stamp VERSION`), then upgrade");
         }
     }
 
@@ -276,6 +276,11 @@ public final class MigrationEngine {
      * forward by letting Flyway record the pending migrations unexecuted, back by removing rows.
      */
     public UpgradeResult stamp(String targetText) {
+        return stamp(targetText, false);
+    }
+
+    /** As {@link #stamp(String)}; with dropAlembicVersion the alembic_version table is removed afterwards. */
+    public UpgradeResult stamp(String targetText, boolean dropAlembicVersion) {
         DatabaseState state = inspect();
         Optional<Version> current = state.current().map(HistoryEntry::version);
         Optional<Version> target;
@@ -315,6 +320,13 @@ public final class MigrationEngine {
                 }
             } catch (RuntimeException e) {
                 throw database.translate(e, "stamp " + database.file());
+            }
+        }
+        if (dropAlembicVersion) {
+            try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
+                statement.execute("DROP TABLE IF EXISTS alembic_version");
+            } catch (SQLException e) {
+                throw database.translate(e, "drop alembic_version in " + database.file());
             }
         }
         return new UpgradeResult(current, target, steps, 0);

@@ -1,5 +1,6 @@
 package dev.crystaldb.migrate;
 
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,14 @@ public record MigrationFile(Kind kind, Version version, String description, Stri
             return null;
         }
         return new MigrationFile(kind, version, description, fileName, stripByteOrderMark(sql));
+    }
+
+    private static final Pattern ALEMBIC = Pattern.compile("(?m)^\\s*--\\s*alembic-revision:\\s*(\\S+)");
+
+    /** The Alembic revision this migration replaces, from a header line {@code -- alembic-revision: 515954c99c28}. */
+    public Optional<String> alembicRevision() {
+        Matcher matcher = ALEMBIC.matcher(sql);
+        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
     }
 
     private static String stripByteOrderMark(String sql) {

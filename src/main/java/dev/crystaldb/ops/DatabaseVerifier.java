@@ -5,11 +5,15 @@ import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.HistoryEntry;
 import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.SchemaDetection;
+import dev.crystaldb.migrate.SchemaTimeline;
+import dev.crystaldb.schema.SchemaFingerprint;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The checks of `verify`: SQLite's integrity and foreign keys, and the history against the migration files. */
 public final class DatabaseVerifier {
@@ -43,6 +47,19 @@ public final class DatabaseVerifier {
             }
         }
         checks.add(new Check("applied migrations match their files", migrationProblems));
+        checks.add(driftCheck(database, engine, state));
         return checks;
+    }
+
+    /** The live schema against the schema the recorded version should have. */
+    private static Check driftCheck(SqliteDatabase database, MigrationEngine engine, DatabaseState state) {
+        Optional<HistoryEntry> current = state.current();
+        String name = "schema matches version " + current.map(e -> e.version().toString()).orElse("base");
+        if (current.isPresent() && engine.migrations().forward(current.get().version()).isEmpty()) {
+            return new Check(name, List.of("version " + current.get().version() + " is not in the migration set, so its schema is unknown"));
+        }
+        SchemaFingerprint expected = current.map(e -> SchemaTimeline.at(engine.migrations(), e.version()))
+                .orElseGet(() -> SchemaTimeline.of(engine.migrations()).get(0).schema());
+        return new Check(name, SchemaDetection.liveSchema(database).differencesFrom(expected));
     }
 }

@@ -1,0 +1,48 @@
+package dev.crystaldb.cli;
+
+import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.MigrationLinter;
+import dev.crystaldb.migrate.MigrationSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "lint", description = "Check the migration set without a database: names, pairs, statements; --round-trip proves each undo script.")
+class LintCommand implements Callable<Integer> {
+    @ParentCommand
+    CrystalDbCommand root;
+
+    @Option(names = "--round-trip", description = "Apply each migration, its undo and the migration again on a scratch database and compare schemas.")
+    boolean roundTrip;
+
+    @Option(names = "--strict", description = "Warnings fail too (exit 4).")
+    boolean strict;
+
+    @Override
+    public Integer call() {
+        Path directory = root.migrationsDirectory;
+        MigrationSet migrations = directory == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(directory);
+        List<MigrationLinter.Finding> findings = MigrationLinter.lint(migrations, roundTrip);
+        long errors = findings.stream().filter(f -> f.severity() == MigrationLinter.Severity.ERROR).count();
+        long warnings = findings.size() - errors;
+        StringBuilder text = new StringBuilder();
+        for (MigrationLinter.Finding finding : findings) {
+            text.append(finding.severity() == MigrationLinter.Severity.ERROR ? "error    " : "warning  ").append(finding.message()).append('\n');
+        }
+        text.append(migrations.forwards().size()).append(" migration(s) in ").append(migrations.origin()).append(": ")
+                .append(errors).append(" error(s), ").append(warnings).append(" warning(s)")
+                .append(roundTrip && errors == 0 ? "; every undo script restores the schema before its migration" : "").append('\n');
+        List<Map<String, Object>> documents = findings.stream()
+                .map(f -> (Map<String, Object>) Output.doc().with("severity", f.severity().name().toLowerCase()).with("message", f.message()))
+                .toList();
+        root.output().result(Output.doc().with("migrations", migrations.origin()).with("errors", errors).with("warnings", warnings)
+                .with("findings", documents), text.toString());
+        boolean failed = errors > 0 || (strict && warnings > 0);
+        return failed ? ExitCode.CHECK_FAILED.code : ExitCode.OK.code;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.crystaldb.migrate;
+
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.schema.SchemaFingerprint;
+import dev.crystaldb.schema.SchemaReader;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Checks a migration set without any database: names, pairs, statements, and (optionally) undo round trips. */
+public final class MigrationLinter {
+    /** ERROR makes lint fail; WARNING only with --strict. */
+    public enum Severity { ERROR, WARNING }
+
+    /** One finding about one file. */
+    public record Finding(Severity severity, String message) {
+    }
+
+    private MigrationLinter() {
+    }
+
+    public static List<Finding> lint(MigrationSet migrations, boolean roundTrip) {
+        List<Finding> findings = new ArrayList<>();
+        migrations.problems().forEach(p -> findings.add(new Finding(Severity.ERROR, p)));
+        for (MigrationFile forward : migrations.forwards()) {
+            MigrationScript script = MigrationScript.prepare(forward);
+            script.refusals().forEach(r -> findings.add(new Finding(Severity.ERROR, r)));
+            for (SqlStatement statement : script.statements()) {
+                destructive(statement).ifPresent(what -> findings.add(new Finding(Severity.WARNING,
+                        forward.fileName() + " line " + statement.line() + ": " + what + " destroys data; make sure a backup or the undo script covers it")));
+            }
+            Optional<MigrationFile> undo = migrations.undo(forward.version());
+            if (undo.isEmpty()) {
+                findings.add(new Finding(Severity.WARNING, forward.fileName() + " has no undo script (U" + forward.fileName().substring(1)
+                        + "): downgrade cannot go below it"));
+            } else {
+                MigrationScript.prepare(undo.get()).refusals().forEach(r -> findings.add(new Finding(Severity.ERROR, r)));
+            }
+        }
+        boolean runnable = findings.stream().noneMatch(f -> f.severity() == Severity.ERROR);
+        if (roundTrip && runnable) {
+            findings.addAll(roundTrips(migrations));
+        }
+        return findings;
+    }
+
+    private static Optional<String> destructive(SqlStatement statement) {
+        List<String> words = statement.leadingWords(2);
+        if (words.size() == 2 && words.get(0).equals("DROP") && words.get(1).equals("TABLE")) {
+            return Optional.of("DROP TABLE");
+        }
+        if (words.size() == 2 && words.get(0).equals("ALTER") && statement.text().matches("(?is).*\\bDROP\\s+(COLUMN\\s+)?[\\w\"`\\[]+\\s*$")) {
+            return Optional.of("ALTER TABLE ... DROP COLUMN");
+        }
+        return Optional.empty();
+    }
+
+    /** Up, undo, up again for every migration in order, on one scratch database. */
+    private static List<Finding> roundTrips(MigrationSet migrations) {
+        List<Finding> findings = new ArrayList<>();
+        SchemaReader reader = new SchemaReader();
+        try (Connection connection = SchemaTimeline.inMemory()) {
+            SchemaFingerprint before = reader.read(connection);
+            for (MigrationFile forward : migrations.forwards()) {
+                MigrationScript up = MigrationScript.prepare(forward);
+                if (!applies(connection, up, findings)) {
+                    return findings; // later migrations would run on an unknown schema
+                }
+                SchemaFingerprint after = reader.read(connection);
+                Optional<MigrationFile> undo = migrations.undo(forward.version());
+                if (undo.isPresent()) {
+                    if (!applies(connection, MigrationScript.prepare(undo.get()), findings)) {
+                        return findings;
+                    }
+                    List<String> lost = reader.read(connection).differencesFrom(before);
+                    if (!lost.isEmpty()) {
+                        findings.add(new Finding(Severity.ERROR, undo.get().fileName() + " does not restore the schema before "
+                                + forward.fileName() + ": " + summary(lost)));
+                    }
+                    if (!applies(connection, up, findings)) {
+                        return findings;
+                    }
+                    List<String> unstable = reader.read(connection).differencesFrom(after);
+                    if (!unstable.isEmpty()) {
+                        findings.add(new Finding(Severity.ERROR, forward.fileName() + " applied again after its undo gives a different schema: "
+                                + summary(unstable)));
+                    }
+                }
+                before = reader.read(connection);
+            }
+        } catch (SQLException e) {
+            throw CrystalDbException.failed("cannot open a scratch database for the round trip: " + e.getMessage(), e);
+        }
+        return findings;
+    }
+
+    private static boolean applies(Connection connection, MigrationScript script, List<Finding> findings) {
+        try {
+            SchemaTimeline.apply(connection, script);
+            return true;
+        } catch (CrystalDbException e) {
+            findings.add(new Finding(Severity.ERROR, e.getMessage()));
+            return false;
+        }
+    }
+
+    private static String summary(List<String> differences) {
+        return differences.get(0) + (differences.size() > 1 ? " (and " + (differences.size() - 1) + " more)" : "");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.crystaldb.ops;
+
+import dev.crystaldb.backup.BackupResult;
+import dev.crystaldb.backup.BackupWriter;
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.MigrationSet;
+import dev.crystaldb.migrate.SchemaDetection;
+import dev.crystaldb.migrate.SchemaTimeline;
+import dev.crystaldb.migrate.UpgradePlan;
+import dev.crystaldb.migrate.UpgradeResult;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * "Test the migration on a copy of production first", done for the operator: copies the database
+ * with the backup writer into a scratch directory, runs the real upgrade on the copy with every
+ * check (foreign keys, integrity, and the schema against the one expected at the target), reports
+ * what happened and deletes the copy. The real database is only read.
+ */
+public final class RehearsalService {
+    /** How the rehearsal went: the steps that ran on the copy and any schema drift after them. */
+    public record Result(UpgradeResult upgrade, List<String> drift, long copyMillis) {
+        public boolean passed() {
+            return drift.isEmpty();
+        }
+    }
+
+    private final BackupWriter writer;
+    private final Consumer<String> progress;
+
+    public RehearsalService(BackupWriter writer, Consumer<String> progress) {
+        this.writer = writer;
+        this.progress = progress;
+    }
+
+    /** Throws the failure the real upgrade would meet (exit 1, or 4 on drift); returns the report otherwise. */
+    public Result rehearse(SqliteDatabase database, MigrationSet migrations, Path backupDirectory, String target) {
+        removeLeftoversOfKilledRuns(backupDirectory);
+        Path scratch = backupDirectory.resolve(".rehearsal-" + ProcessHandle.current().pid());
+        progress.accept("copying " + database.file() + " to a scratch database ...");
+        BackupResult copy = writer.write(database, scratch, "rehearsal", false);
+        try {
+            SqliteDatabase rehearsal = SqliteDatabase.existing(copy.file(), database.lockTimeout());
+            MigrationEngine engine = new MigrationEngine(rehearsal, migrations);
+            UpgradePlan plan = engine.planUpgrade(target);
+            progress.accept("rehearsing " + plan.scripts().size() + " migration(s) on the copy ...");
+            UpgradeResult result;
+            try {
+                result = engine.upgrade(plan);
+            } catch (CrystalDbException e) {
+                throw new CrystalDbException(e.exitCode(), "rehearsal failed: " + e.getMessage(), e);
+            }
+            List<String> drift = result.to()
+                    .map(version -> SchemaDetection.liveSchema(rehearsal).differencesFrom(SchemaTimeline.at(migrations, version)))
+                    .orElse(List.of());
+            if (!drift.isEmpty()) {
+                throw new CrystalDbException(ExitCode.CHECK_FAILED, "rehearsal failed: after the upgrade the schema differs from version "
+                        + result.to().get() + " (" + drift.get(0) + (drift.size() > 1 ? ", and " + (drift.size() - 1) + " more" : "")
+                        + "); the database has drifted: run `crystal-db verify`");
+            }
+            return new Result(result, drift, copy.millis());
+        } finally {
+            deleteScratch(scratch);
+        }
+    }
+
+    private static void removeLeftoversOfKilledRuns(Path backupDirectory) {
+        if (!Files.isDirectory(backupDirectory)) {
+            return;
+        }
+        try (var entries = Files.list(backupDirectory)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (name.matches("\\.rehearsal-\\d+") && ProcessHandle.of(Long.parseLong(name.substring(".rehearsal-".length())))
+                        .map(p -> !p.isAlive()).orElse(true)) {
+                    deleteScratch(entry);
+                }
+            }
+        } catch (IOException ignored) {
+            // tidying only
+        }
+    }
+
+    private static void deleteScratch(Path scratch) {
+        try (var files = Files.list(scratch)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(scratch);
+        } catch (IOException ignored) {
+            // a leftover scratch directory is hidden and holds only a copy
+        }
+    }
+}
