@@ -79,6 +79,7 @@ public final class MigrationLinter {
                     if (!lost.isEmpty()) {
                         findings.add(new Finding(Severity.ERROR, undo.get().fileName() + " does not restore the schema before "
                                 + forward.fileName() + ": " + summary(lost)));
+                        return findings; // what follows would run on a schema no real database has
                     }
                     if (!applies(connection, up, findings)) {
                         return findings;

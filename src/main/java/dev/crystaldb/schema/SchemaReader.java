@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a {@link SchemaFingerprint} from a live connection through SQLite's pragmas. A reader
@@ -146,9 +148,8 @@ public final class SchemaReader {
         if (indexSql == null) {
             return null;
         }
-        String normalized = SqlText.normalize(indexSql);
-        int where = normalized.lastIndexOf(" where ");
-        return where < 0 ? null : normalized.substring(where + " where ".length());
+        Matcher where = Pattern.compile("(?:^|[^a-z0-9_$])where (.*)$").matcher(SqlText.normalize(indexSql));
+        return where.find() ? where.group(1) : null;
     }
 
     /** WITHOUT ROWID and STRICT change how a table behaves; they are read from its SQL. */

@@ -7,6 +7,10 @@ public final class SqlText {
     private SqlText() {
     }
 
+    private static boolean isWordEnd(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c == '\'';
+    }
+
     public static String normalize(String sql) {
         if (sql == null) {
             return null;
@@ -60,9 +64,8 @@ public final class SqlText {
                 token = String.valueOf(c);
                 i++;
             }
-            boolean punctuation = token.length() == 1 && "(),;.".contains(token);
-            boolean afterPunctuation = out.length() > 0 && "(,.".indexOf(out.charAt(out.length() - 1)) >= 0;
-            if (pendingSpace && out.length() > 0 && !punctuation && !afterPunctuation) {
+            // a space matters only between two words (or literals): "a = b" and "a=b" are the same SQL
+            if (pendingSpace && out.length() > 0 && isWordEnd(out.charAt(out.length() - 1)) && isWordEnd(token.charAt(0))) {
                 out.append(' ');
             }
             out.append(token);
