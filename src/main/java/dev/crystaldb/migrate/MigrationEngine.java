@@ -21,8 +21,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,67 +51,64 @@ public final class MigrationEngine {
         return migrations;
     }
 
-    /** Reads the database's history and compares it with the set; never writes. */
+    /**
+     * Reads the database's history and compares it with the set; never writes. The history table
+     * is read directly (Flyway's own layout) so that status and a no-op upgrade never start Flyway.
+     */
     public DatabaseState inspect() {
         if (!database.exists()) {
-            return new DatabaseState(false, false, false, Optional.empty(), unappliedEntries(), migrations.head());
+            return new DatabaseState(false, false, false, Optional.empty(), merge(List.of()), migrations.head());
         }
-        boolean history;
-        boolean otherTables;
-        Optional<String> alembic;
         try (Connection connection = database.openReadOnly()) {
-            history = SqliteDatabase.tableExists(connection, HISTORY_TABLE);
-            otherTables = hasOwnTables(connection);
-            alembic = alembicRevision(connection);
+            boolean history = SqliteDatabase.tableExists(connection, HISTORY_TABLE);
+            List<HistoryRow> rows = history ? HistoryRow.readAll(connection) : List.of();
+            return new DatabaseState(true, history, hasOwnTables(connection), alembicRevision(connection), merge(rows), migrations.head());
         } catch (SQLException e) {
             throw database.translate(e, "read " + database.file());
         }
-        List<HistoryEntry> entries = history ? entriesFromFlyway() : unappliedEntries();
-        return new DatabaseState(true, history, otherTables, alembic, entries, migrations.head());
     }
 
-    private List<HistoryEntry> unappliedEntries() {
-        return migrations.forwards().stream()
-                .map(f -> new HistoryEntry(f.version(), f.description(), MigrationStatus.PENDING, f.fileName(), null, null, null,
-                        migrations.undo(f.version()).isPresent(), false, null))
-                .toList();
-    }
-
-    private List<HistoryEntry> entriesFromFlyway() {
-        MigrationInfo[] all;
-        try {
-            all = flyway(null).load().info().all();
-        } catch (RuntimeException e) {
-            throw database.translate(e, "read the migration history of " + database.file());
+    /** Puts the recorded rows and the migration files side by side, as Flyway's info does. */
+    private List<HistoryEntry> merge(List<HistoryRow> rows) {
+        Map<Version, HistoryRow> byVersion = new HashMap<>();
+        Version baseline = null;
+        Version highestApplied = null;
+        for (HistoryRow row : rows) {
+            if (row.version() == null) {
+                continue; // repeatable migrations and Flyway's schema markers are not part of crystal-db's model
+            }
+            byVersion.put(row.version(), row);
+            if (row.success() && (highestApplied == null || row.version().compareTo(highestApplied) > 0)) {
+                highestApplied = row.version();
+            }
+            if (row.isBaseline() && (baseline == null || row.version().compareTo(baseline) > 0)) {
+                baseline = row.version();
+            }
         }
         List<HistoryEntry> entries = new ArrayList<>();
-        for (MigrationInfo info : all) {
-            if (info.getVersion() == null) {
-                continue; // repeatable migrations are not part of crystal-db's model
+        for (MigrationFile file : migrations.forwards()) {
+            HistoryRow row = byVersion.remove(file.version());
+            boolean undo = migrations.undo(file.version()).isPresent();
+            if (row != null) {
+                MigrationStatus status = !row.success() ? MigrationStatus.FAILED : row.isBaseline() ? MigrationStatus.BASELINE : MigrationStatus.APPLIED;
+                boolean changed = row.success() && !row.isBaseline() && row.checksum() != null
+                        && row.checksum() != ScriptChecksum.of(MigrationScript.prepare(file).runnableSql());
+                entries.add(new HistoryEntry(file.version(), row.description(), status, row.script(), row.installedOn(),
+                        row.executionMillis(), row.installedBy(), undo, changed, row.installedRank()));
+            } else {
+                MigrationStatus status = baseline != null && file.version().compareTo(baseline) <= 0 ? MigrationStatus.BELOW_BASELINE
+                        : highestApplied != null && file.version().compareTo(highestApplied) < 0 ? MigrationStatus.SKIPPED
+                        : MigrationStatus.PENDING;
+                entries.add(new HistoryEntry(file.version(), file.description(), status, file.fileName(), null, null, null, undo, false, null));
             }
-            Version version = Version.parseOrNull(info.getVersion().getVersion());
-            boolean applied = info.getInstalledRank() != null;
-            boolean changed = applied && info.getResolvedChecksum() != null
-                    && !Objects.equals(info.getAppliedChecksum(), info.getResolvedChecksum());
-            entries.add(new HistoryEntry(version, info.getDescription(), statusOf(info), info.getScript(),
-                    info.getInstalledOn() == null ? null : Instant.ofEpochMilli(info.getInstalledOn().getTime()),
-                    info.getExecutionTime(), info.getInstalledBy(), migrations.undo(version).isPresent(), changed,
-                    info.getInstalledRank()));
         }
+        for (HistoryRow row : byVersion.values()) {
+            MigrationStatus status = !row.success() ? MigrationStatus.FAILED : row.isBaseline() ? MigrationStatus.BASELINE : MigrationStatus.MISSING;
+            entries.add(new HistoryEntry(row.version(), row.description(), status, row.script(), row.installedOn(), row.executionMillis(),
+                    row.installedBy(), false, false, row.installedRank()));
+        }
+        entries.sort(Comparator.comparing(HistoryEntry::version));
         return entries;
-    }
-
-    private static MigrationStatus statusOf(MigrationInfo info) {
-        return switch (info.getState()) {
-            case SUCCESS -> MigrationStatus.APPLIED;
-            case PENDING, ABOVE_TARGET -> MigrationStatus.PENDING;
-            case FAILED, MISSING_FAILED, FUTURE_FAILED -> MigrationStatus.FAILED;
-            case BASELINE -> MigrationStatus.BASELINE;
-            case BELOW_BASELINE, BASELINE_IGNORED -> MigrationStatus.BELOW_BASELINE;
-            case MISSING_SUCCESS, FUTURE_SUCCESS -> MigrationStatus.MISSING;
-            case IGNORED -> MigrationStatus.SKIPPED;
-            default -> info.getInstalledRank() != null ? MigrationStatus.APPLIED : MigrationStatus.PENDING;
-        };
     }
 
     /**

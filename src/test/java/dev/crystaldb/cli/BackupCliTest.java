@@ -125,7 +125,7 @@ class BackupCliTest {
         assertEquals(0, Cli.run("--db", db().toString(), "--migrations", m.toString(), "upgrade", "--create").exit());
         Cli.Run ok = Cli.run("--db", db().toString(), "--migrations", m.toString(), "verify");
         assertEquals(0, ok.exit(), ok.toString());
-        assertEquals("ok      integrity_check\nok      foreign_key_check\nok      applied migrations match their files\n", ok.out());
+        assertEquals("ok      integrity_check\nok      foreign_key_check\nok      applied migrations match their files\nok      schema matches version 5\n", ok.out());
 
         TestDb.execute(db(), "INSERT INTO expenses(user_id, category_id, amount, date) VALUES (7, 7, 1, '2025-01-01')");
         Files.writeString(m.resolve("V3__add_date_to_income.sql"), "-- edited\n", java.nio.file.StandardOpenOption.APPEND);

@@ -137,7 +137,7 @@ class CliTest {
         String before = TestDb.sha256(db());
         Cli.Run status = Cli.run("--db", db().toString(), "status");
         assertTrue(status.out().contains("alembic_version: present, revision d06c52a8b6a7"), status.out());
-        assertOneLineError(Cli.run("--db", db().toString(), "upgrade"), 4, "crystal-db stamp VERSION");
+        assertOneLineError(Cli.run("--db", db().toString(), "upgrade"), 4, "crystal-db stamp --detect");
         assertEquals(before, TestDb.sha256(db()));
     }
 

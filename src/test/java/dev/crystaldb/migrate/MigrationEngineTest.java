@@ -287,6 +287,31 @@ class MigrationEngineTest {
     }
 
     @Test
+    void checksumsComputedWithoutFlywayEqualTheOnesFlywayRecords() throws Exception {
+        Path m = TestDb.copyBundled(dir.resolve("m"));
+        TestDb.write(m, "V6__crlf_and_bom.sql", "\uFEFF-- header\r\nCREATE TABLE crlf(x TEXT DEFAULT 'é');\r\n\r\nBEGIN;\r\nCOMMIT;\r\n");
+        TestDb.write(m, "V7__no_final_newline.sql", "CREATE TABLE last(x)");
+        upgrade(engine(m), null);
+        MigrationSet set = MigrationSet.fromDirectory(m);
+        for (MigrationFile file : set.forwards()) {
+            String recorded = TestDb.strings(db(), "SELECT checksum FROM flyway_schema_history WHERE version = '" + file.version() + "'").get(0);
+            assertEquals(recorded, String.valueOf(ScriptChecksum.of(MigrationScript.prepare(file).runnableSql())), file.fileName());
+        }
+        assertTrue(engine(m).inspect().entries().stream().noneMatch(HistoryEntry::fileChanged));
+    }
+
+    @Test
+    void aFileAddedBelowTheCurrentVersionIsRefusedAsSkipped() throws Exception {
+        Path m = dir.resolve("m");
+        TestDb.write(m, "V1__a.sql", "CREATE TABLE a(x);");
+        TestDb.write(m, "V3__c.sql", "CREATE TABLE c(x);");
+        upgrade(engine(m), null);
+        TestDb.write(m, "V2__b.sql", "CREATE TABLE b(x);");
+        CrystalDbException error = refused(ExitCode.CHECK_FAILED, () -> engine(m).planUpgrade(null));
+        assertTrue(error.getMessage().startsWith("V2__b.sql (version 2) is older than the database's current version"), error.getMessage());
+    }
+
+    @Test
     void stampingAnUnversionedDatabaseCreatesFlywaysOwnHistoryTable() throws Exception {
         Path flywayMade = dir.resolve("flyway.db");
         Path m = dir.resolve("m");
