@@ -4,9 +4,7 @@ import dev.crystaldb.db.SqliteDatabase;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -23,14 +21,9 @@ public final class HistoryReader {
                 return Optional.empty();
             }
             Version highest = null;
-            try (Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT version FROM " + MigrationEngine.HISTORY_TABLE
-                         + " WHERE success = 1 AND version IS NOT NULL")) {
-                while (rows.next()) {
-                    Version version = Version.parseOrNull(rows.getString(1));
-                    if (version != null && (highest == null || version.compareTo(highest) > 0)) {
-                        highest = version;
-                    }
+            for (HistoryRow row : HistoryRow.readAll(connection)) {
+                if (row.success() && row.version() != null && (highest == null || row.version().compareTo(highest) > 0)) {
+                    highest = row.version();
                 }
             }
             return Optional.ofNullable(highest);
