@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -84,7 +85,9 @@ public final class BackupRestorer {
         Path file = database.file();
         try {
             if (Files.exists(file)) {
-                checkpointAndRelease(database);
+                if ("wal".equals(checkpointAndRelease(database))) {
+                    useWal(staged); // backups are stored self-contained; the app's database was in WAL mode and stays so
+                }
                 copyOwnerAndMode(file, staged);
             }
             BackupWriter.fsync(staged);
@@ -99,14 +102,35 @@ public final class BackupRestorer {
         }
     }
 
-    /** Moves everything from the old WAL into the old file (so removing the WAL loses nothing) and checks nobody is writing. */
-    private static void checkpointAndRelease(SqliteDatabase database) {
+    /**
+     * Moves everything from the old WAL into the old file (so removing the WAL loses nothing),
+     * checks nobody is writing, and returns the old journal mode. A database SQLite cannot read any
+     * more is replaced all the same (its bytes are in the emergency copy); busy is exit 3.
+     */
+    private static String checkpointAndRelease(SqliteDatabase database) {
         try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
+            String mode;
+            try (var rows = statement.executeQuery("PRAGMA journal_mode")) {
+                mode = rows.next() ? rows.getString(1).toLowerCase(Locale.ROOT) : "delete";
+            }
             statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             statement.execute("BEGIN IMMEDIATE"); // waits (busy timeout) for the app's write lock, or fails busy
             statement.execute("ROLLBACK");
+            return mode;
+        } catch (SQLException | CrystalDbException e) {
+            if (SqliteDatabase.isBusy(e)) {
+                throw database.translate(e, "take the write lock on " + database.file());
+            }
+            return "unknown";
+        }
+    }
+
+    private static void useWal(Path staged) {
+        try (Connection connection = SqliteDatabase.existing(staged, Duration.ofSeconds(5)).open();
+             Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA journal_mode=WAL");
         } catch (SQLException e) {
-            throw database.translate(e, "take the write lock on " + database.file());
+            throw CrystalDbException.failed("cannot switch the restored copy to WAL mode: " + e.getMessage(), e);
         }
     }
 

@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "backup", description = "Write a verified, consistent copy of the live database to the backup directory, then apply retention.")
+@Command(name = "backup", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Write a verified, consistent copy of the live database to the backup directory, then apply retention.")
 class BackupCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

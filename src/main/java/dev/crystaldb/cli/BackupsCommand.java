@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "backups", description = "List the database's backups, newest first: name, time, size, version inside, reason.")
+@Command(name = "backups", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "List the database's backups, newest first: name, time, size, version inside, reason.")
 class BackupsCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

@@ -1,5 +1,6 @@
 package dev.crystaldb.cli;
 
+import dev.crystaldb.db.NativeLibraryDirectory;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
@@ -25,6 +26,15 @@ public class CommandLineSetup {
     /** Shared with tests that drive the command line without Quarkus. */
     public static CommandLine configure(CommandLine commandLine) {
         commandLine.setExecutionExceptionHandler(CommandLineSetup::onError);
+        // before anything loads SQLite (even --version): choose where its native library is unpacked
+        commandLine.setExecutionStrategy(parseResult -> {
+            try {
+                NativeLibraryDirectory.prepare(((CrystalDbCommand) parseResult.commandSpec().userObject()).nativeTmpdir);
+            } catch (CrystalDbException e) {
+                return onError(e, commandLine, parseResult);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         commandLine.setParameterExceptionHandler(CommandLineSetup::onBadArguments);
         // `downgrade -1` reads as a target, exactly as with Alembic
         commandLine.getSubcommands().get("downgrade").setUnmatchedOptionsArePositionalParams(true);

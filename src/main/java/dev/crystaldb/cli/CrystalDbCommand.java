@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,11 @@ public class CrystalDbCommand {
             description = "How long to wait for another crystal-db run or the app's write lock (default: ${DEFAULT-VALUE}). Env: CRYSTAL_DB_LOCK_TIMEOUT.")
     int lockTimeoutSeconds;
 
+    @Option(names = "--native-tmpdir", scope = ScopeType.INHERIT, defaultValue = "${env:CRYSTAL_DB_TMPDIR}", paramLabel = "DIR",
+            description = "Where the SQLite library is unpacked before loading; must allow executables (not noexec). "
+                    + "Default: the first usable of java.io.tmpdir, $XDG_RUNTIME_DIR, /var/tmp, ~/.cache/crystal-db. Env: CRYSTAL_DB_TMPDIR.")
+    String nativeTmpdir;
+
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of unexpected errors.")
     boolean debug;
 
@@ -98,6 +104,31 @@ public class CrystalDbCommand {
 
     BackupWriter backupWriter() {
         return new BackupWriter(Clock.systemUTC());
+    }
+
+    /** The database with crystal-db's lock held: the lock is taken before SQLite first opens the file. */
+    record LockedDatabase(DatabaseLock lock, SqliteDatabase database) implements AutoCloseable {
+        @Override
+        public void close() {
+            lock.close();
+        }
+    }
+
+    /** For commands that change the database: checks that need no SQLite, then the lock, then SQLite's own checks. */
+    LockedDatabase lockedDatabase(boolean create) {
+        Path file = databasePath();
+        if (create && !Files.exists(file)) {
+            SqliteDatabase.creating(file, lockTimeout());
+        } else {
+            SqliteDatabase.requirePresent(file);
+        }
+        DatabaseLock lock = lock(file);
+        try {
+            return new LockedDatabase(lock, database(create));
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     /** Takes the per-database lock, telling the operator when it has to wait. */

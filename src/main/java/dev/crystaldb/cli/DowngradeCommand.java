@@ -1,7 +1,6 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.backup.BackupResult;
-import dev.crystaldb.db.DatabaseLock;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
@@ -19,7 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "downgrade", description = "Run the U (undo) scripts back to TARGET as one all-or-nothing unit, after a backup.")
+@Command(name = "downgrade", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Run the U (undo) scripts back to TARGET as one all-or-nothing unit, after a backup.")
 class DowngradeCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;
@@ -35,10 +34,10 @@ class DowngradeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SqliteDatabase database = root.existingDatabase();
-        MigrationEngine engine = new MigrationEngine(database, root.migrations());
         Output output = root.output();
         if (dryRun) {
+            SqliteDatabase database = root.existingDatabase();
+            MigrationEngine engine = new MigrationEngine(database, root.migrations());
             DowngradePlan plan = engine.planDowngrade(target);
             String sql = ChangeSteps.sqlOf(scripts(plan));
             UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), List.of(), 0);
@@ -46,7 +45,9 @@ class DowngradeCommand implements Callable<Integer> {
                     plan.nothingToDo() ? "nothing to undo: database is at version " + plan.from().map(Version::toString).orElse("none") : sql);
             return ExitCode.OK.code;
         }
-        try (DatabaseLock lock = root.lock(database.file())) {
+        try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(false)) {
+            SqliteDatabase database = locked.database();
+            MigrationEngine engine = new MigrationEngine(database, root.migrations());
             DowngradePlan plan = engine.planDowngrade(target);
             if (plan.nothingToDo()) {
                 UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), List.of(), 0);

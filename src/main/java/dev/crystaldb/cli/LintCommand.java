@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "lint", description = "Check the migration set without a database: names, pairs, statements; --round-trip proves each undo script.")
+@Command(name = "lint", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Check the migration set without a database: names, pairs, statements; --round-trip proves each undo script.")
 class LintCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

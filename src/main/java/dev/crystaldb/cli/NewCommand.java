@@ -11,7 +11,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "new", description = "Create the next V/U migration pair in migrations/ (or --migrations DIR).")
+@Command(name = "new", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Create the next V/U migration pair in migrations/ (or --migrations DIR).")
 class NewCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

@@ -9,7 +9,7 @@ import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "rehearse", description = "Apply the pending migrations to a scratch copy with every check, report, delete the copy; the database is not touched.")
+@Command(name = "rehearse", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Apply the pending migrations to a scratch copy with every check, report, delete the copy; the database is not touched.")
 class RehearseCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

@@ -15,13 +15,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "rollback", description = "Restore a backup: verify it, stop --service, take an emergency backup, swap the database atomically, start --service.")
+@Command(name = "rollback", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Restore a backup: verify it, stop --service, take an emergency backup, swap the database atomically, start --service.")
 class RollbackCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;
@@ -42,11 +41,12 @@ class RollbackCommand implements Callable<Integer> {
     public Integer call() {
         Path databaseFile = root.databasePath();
         Optional<SystemdUnit> unit = Optional.ofNullable(service).map(SystemdUnit::of);
-        SqliteDatabase database = Files.exists(databaseFile) ? root.existingDatabase() : root.database(true);
         BackupCatalog catalog = new BackupCatalog(root.backupDirectory(databaseFile), databaseFile);
         BackupEntry chosen = choose(catalog);
         Output output = root.output();
         try (DatabaseLock lock = root.lock(databaseFile)) {
+            // the current database may be damaged (often why it is being restored): not checked, only replaced
+            SqliteDatabase database = SqliteDatabase.forReplacement(databaseFile, root.lockTimeout());
             if (!root.confirm("Replace " + databaseFile + " with " + chosen.file().getFileName() + "?")) {
                 throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
             }

@@ -1,6 +1,5 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.db.DatabaseLock;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
@@ -22,7 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "stamp", description = "Record TARGET as the current version without running any SQL; --detect works TARGET out from the live schema.")
+@Command(name = "stamp", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Record TARGET as the current version without running any SQL; --detect works TARGET out from the live schema.")
 class StampCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;
@@ -44,10 +43,10 @@ class StampCommand implements Callable<Integer> {
         if (detect == (target != null)) {
             throw CrystalDbException.usage("give either a TARGET (a version, head or base) or --detect");
         }
-        SqliteDatabase database = root.existingDatabase();
         MigrationSet migrations = root.migrations();
-        MigrationEngine engine = new MigrationEngine(database, migrations);
-        try (DatabaseLock lock = root.lock(database.file())) {
+        try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(false)) {
+            SqliteDatabase database = locked.database();
+            MigrationEngine engine = new MigrationEngine(database, migrations);
             String version = detect ? detectedVersion(database, migrations, engine) : target;
             if (version == null) {
                 return ExitCode.OK.code;

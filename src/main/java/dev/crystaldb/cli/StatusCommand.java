@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "status", aliases = "current", description = "Show the database's current version and what is pending.")
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, aliases = "current", description = "Show the database's current version and what is pending.")
 class StatusCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

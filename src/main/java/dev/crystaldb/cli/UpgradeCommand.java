@@ -1,7 +1,6 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.backup.BackupResult;
-import dev.crystaldb.db.DatabaseLock;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
@@ -18,7 +17,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "upgrade", description = "Apply pending migrations (to head, or to TARGET) as one all-or-nothing unit, after a backup.")
+@Command(name = "upgrade", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Apply pending migrations (to head, or to TARGET) as one all-or-nothing unit, after a backup.")
 class UpgradeCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;
@@ -40,10 +39,10 @@ class UpgradeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SqliteDatabase database = root.database(create);
-        MigrationEngine engine = new MigrationEngine(database, root.migrations());
         Output output = root.output();
         if (dryRun) {
+            SqliteDatabase database = root.database(create);
+            MigrationEngine engine = new MigrationEngine(database, root.migrations());
             UpgradePlan plan = engine.planUpgrade(target);
             UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), java.util.List.of(), 0);
             output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), true)
@@ -52,7 +51,9 @@ class UpgradeCommand implements Callable<Integer> {
                     : ChangeSteps.sqlOf(plan.scripts()));
             return ExitCode.OK.code;
         }
-        try (DatabaseLock lock = root.lock(database.file())) {
+        try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(create)) {
+            SqliteDatabase database = locked.database();
+            MigrationEngine engine = new MigrationEngine(database, root.migrations());
             UpgradePlan plan = engine.planUpgrade(target);
             if (plan.nothingToDo()) {
                 UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), java.util.List.of(), 0);

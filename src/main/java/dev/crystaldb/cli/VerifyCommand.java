@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "verify", description = "Integrity check, foreign-key check, and the applied migrations against their files; exit 4 if any fails.")
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Integrity check, foreign-key check, and the applied migrations against their files; exit 4 if any fails.")
 class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

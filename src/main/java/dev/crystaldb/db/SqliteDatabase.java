@@ -35,6 +35,17 @@ public final class SqliteDatabase {
 
     /** A database that must already exist and be an SQLite file. */
     public static SqliteDatabase existing(Path file, Duration lockTimeout) {
+        requirePresent(file);
+        SqliteDatabase database = new SqliteDatabase(file, lockTimeout);
+        database.requireSqliteFormat();
+        return database;
+    }
+
+    /**
+     * The checks that need no SQLite (so no lock): the file exists, is not a directory and can be
+     * read. Commands run them before taking crystal-db's lock, so a refusal creates no lock file.
+     */
+    public static void requirePresent(Path file) {
         if (Files.isDirectory(file)) {
             throw CrystalDbException.usage(file + " is a directory, not an SQLite database file: pass the file with --db");
         }
@@ -45,9 +56,17 @@ public final class SqliteDatabase {
         if (!Files.isReadable(file)) {
             throw CrystalDbException.usage("cannot read " + file + ": permission denied; run as the database owner");
         }
-        SqliteDatabase database = new SqliteDatabase(file, lockTimeout);
-        database.requireSqliteFormat();
-        return database;
+    }
+
+    /**
+     * A database about to be replaced by a restore: it may be missing or damaged, so it is not
+     * checked; whatever reads it must expect that.
+     */
+    public static SqliteDatabase forReplacement(Path file, Duration lockTimeout) {
+        if (Files.isDirectory(file)) {
+            throw CrystalDbException.usage(file + " is a directory, not an SQLite database file: pass the file with --db");
+        }
+        return new SqliteDatabase(file, lockTimeout);
     }
 
     /** A database that may not exist yet; the first write connection creates it. */
@@ -114,9 +133,13 @@ public final class SqliteDatabase {
         return config;
     }
 
-    /** Asks SQLite itself, so the live file is never opened with plain Java I/O (see FACTS: fcntl locks). */
+    /**
+     * Asks SQLite itself, so the live file is never opened with plain Java I/O (closing it would drop
+     * SQLite's locks). Read-write when allowed: a hot journal left by a killed writer is then rolled
+     * back here, as SQLite does on any normal open, instead of failing every later read-only open.
+     */
     private void requireSqliteFormat() {
-        try (Connection connection = openReadOnly(); Statement statement = connection.createStatement()) {
+        try (Connection connection = Files.isWritable(file) ? open() : openReadOnly(); Statement statement = connection.createStatement()) {
             statement.executeQuery("PRAGMA schema_version").close();
         } catch (SQLException | CrystalDbException e) {
             if (isNotADatabase(e)) {

@@ -175,6 +175,7 @@ public final class MigrationEngine {
         Version last = plan.scripts().get(plan.scripts().size() - 1).file().version();
         UnitCheck check = new UnitCheck(last);
         long started = System.nanoTime();
+        prepareHistoryTable();
         MigrateResult result;
         try {
             result = flyway(check).target(MigrationVersion.fromVersion(plan.target().toString())).load().migrate();
@@ -422,6 +423,26 @@ public final class MigrationEngine {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + HISTORY_TABLE + " WHERE installed_rank = ?")) {
             delete.setInt(1, installedRank);
             delete.executeUpdate();
+        }
+    }
+
+    /**
+     * Creates the history table in a transaction of crystal-db's own, which waits for the app's
+     * write lock no longer than --lock-timeout (exit 3). Flyway would create it itself, retrying
+     * ten times over, and turn the lock timeout into ten of them.
+     */
+    private void prepareHistoryTable() {
+        try (Connection connection = database.open()) {
+            connection.setAutoCommit(false);
+            try {
+                createHistoryTableIfMissing(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw database.translate(e, "prepare the history table of " + database.file());
         }
     }
 

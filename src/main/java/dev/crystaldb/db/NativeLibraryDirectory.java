@@ -1,0 +1,109 @@
+package dev.crystaldb.db;
+
+import dev.crystaldb.errors.CrystalDbException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Chooses where sqlite-jdbc unpacks its native SQLite library before loading it. Hardened servers
+ * mount /tmp noexec, where loading fails; so the directory must be writable and on a filesystem
+ * mounted without noexec: the configured one (--native-tmpdir, CRYSTAL_DB_TMPDIR), else the
+ * first usable of java.io.tmpdir, $XDG_RUNTIME_DIR, /var/tmp and ~/.cache/crystal-db.
+ */
+public final class NativeLibraryDirectory {
+    /** sqlite-jdbc reads this system property for the directory it extracts into. */
+    private static final String SQLITE_TMPDIR = "org.sqlite.tmpdir";
+
+    private NativeLibraryDirectory() {
+    }
+
+    /** Sets the directory for this process; with a configured directory that is not usable, exit 2 naming the setting. */
+    public static Path prepare(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            Path directory = Path.of(configured).toAbsolutePath();
+            Optional<String> problem = problemWith(directory);
+            if (problem.isPresent()) {
+                throw CrystalDbException.usage("--native-tmpdir / CRYSTAL_DB_TMPDIR " + directory + " " + problem.get()
+                        + ": give a writable directory on a filesystem mounted without noexec");
+            }
+            return use(directory);
+        }
+        List<String> rejected = new ArrayList<>();
+        for (Path candidate : candidates()) {
+            Optional<String> problem = problemWith(candidate);
+            if (problem.isEmpty()) {
+                return use(candidate);
+            }
+            rejected.add(candidate + " " + problem.get());
+        }
+        throw CrystalDbException.usage("no directory to unpack the SQLite library into (" + String.join("; ", rejected)
+                + "): set CRYSTAL_DB_TMPDIR or --native-tmpdir to a writable directory on a filesystem mounted without noexec");
+    }
+
+    private static Path use(Path directory) {
+        System.setProperty(SQLITE_TMPDIR, directory.toString());
+        return directory;
+    }
+
+    private static List<Path> candidates() {
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(Path.of(System.getProperty("java.io.tmpdir", "/tmp")));
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        if (runtime != null && !runtime.isBlank()) {
+            candidates.add(Path.of(runtime));
+        }
+        candidates.add(Path.of("/var/tmp"));
+        String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank() && !home.equals("?")) {
+            candidates.add(Path.of(home, ".cache", "crystal-db"));
+        }
+        return candidates;
+    }
+
+    /** Why a directory cannot take the library, or empty when it can (creating it if needed). */
+    static Optional<String> problemWith(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            return Optional.of("cannot be created");
+        }
+        if (!Files.isDirectory(directory) || !Files.isWritable(directory)) {
+            return Optional.of("is not a writable directory");
+        }
+        if (mountedNoexec(directory)) {
+            return Optional.of("is on a filesystem mounted noexec");
+        }
+        return Optional.empty();
+    }
+
+    /** Reads /proc/self/mounts: the longest mount point that contains the directory decides. */
+    static boolean mountedNoexec(Path directory) {
+        Path real;
+        try {
+            real = directory.toRealPath();
+            List<String> mounts = Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8);
+            String best = null;
+            boolean noexec = false;
+            for (String line : mounts) {
+                String[] fields = line.split(" ");
+                if (fields.length < 4) {
+                    continue;
+                }
+                String mountPoint = fields[1].replace("\\040", " ");
+                if (real.startsWith(mountPoint) && (best == null || mountPoint.length() >= best.length())) {
+                    best = mountPoint;
+                    noexec = List.of(fields[3].split(",")).contains("noexec");
+                }
+            }
+            return noexec;
+        } catch (IOException e) {
+            return false; // no /proc: assume a plain system
+        }
+    }
+}
