@@ -1,0 +1,180 @@
+package dev.crystaldb.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static dev.crystaldb.it.CrystalDb.appliedVersions;
+import static dev.crystaldb.it.CrystalDb.assertOneCleanErrorLine;
+import static dev.crystaldb.it.CrystalDb.assertUntouched;
+import static dev.crystaldb.it.CrystalDb.migrations;
+import static dev.crystaldb.it.CrystalDb.ok;
+import static dev.crystaldb.it.CrystalDb.run;
+import static dev.crystaldb.it.CrystalDb.schema;
+import static dev.crystaldb.it.CrystalDb.snapshot;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * PRODUCT.md §5: bad input gets one clear line on stderr, no stack trace, the documented exit code,
+ * and every file stays byte-identical (only crystal-db's own lock file may appear).
+ */
+class RefusalsIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(60)
+    void aMissingDatabaseWithoutCreateIsRefusedAndNotCreated() {
+        migrations(dir.resolve("m"), "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n");
+        Path missing = dir.resolve("missing.db");
+        Map<String, String> before = snapshot(dir);
+
+        CrystalDb.Result result = refused(2, "--db", missing.toString(), "--migrations", "m", "upgrade", "-y");
+
+        assertTrue(result.stderr().contains(missing.toString()) && result.stderr().contains("--create"), result::describe);
+        assertFalse(Files.exists(missing));
+        assertUntouched(before, dir);
+    }
+
+    @Test
+    @Timeout(60)
+    void aDirectoryAsTheDatabaseIsRefused() throws IOException {
+        migrations(dir.resolve("m"), "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n");
+        Path directory = Files.createDirectory(dir.resolve("data"));
+        Files.writeString(directory.resolve("keep.txt"), "x");
+        Map<String, String> before = snapshot(dir);
+
+        CrystalDb.Result result = refused(2, "--db", directory.toString(), "--migrations", "m", "upgrade", "-y");
+
+        assertTrue(result.stderr().contains("directory"), result::describe);
+        assertUntouched(before, dir);
+    }
+
+    @Test
+    @Timeout(60)
+    void aTextFileAsTheDatabaseIsRefused() throws IOException {
+        migrations(dir.resolve("m"), "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n");
+        Path text = dir.resolve("notes.db");
+        Files.writeString(text, "these are my notes, not a database\n".repeat(200), StandardCharsets.UTF_8);
+        Map<String, String> before = snapshot(dir);
+
+        CrystalDb.Result upgrade = refused(2, "--db", text.toString(), "--migrations", "m", "upgrade", "-y");
+        assertTrue(upgrade.stderr().contains("not an SQLite database"), upgrade::describe);
+        refused(2, "--db", text.toString(), "--migrations", "m", "stamp", "1");
+        refused(2, "--db", text.toString(), "--migrations", "m", "backup");
+
+        assertUntouched(before, dir);
+    }
+
+    @Test
+    @Timeout(60)
+    void anUnknownUpgradeTargetIsRefused() {
+        Path db = databaseAt("1", "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n",
+                "V2__two.sql", "CREATE TABLE two (id INTEGER PRIMARY KEY);\n");
+        Map<String, String> before = snapshot(dir);
+
+        CrystalDb.Result result = refused(2, "--db", db.toString(), "--migrations", "m", "upgrade", "99", "-y");
+
+        assertTrue(result.stderr().contains("99"), result::describe);
+        assertUntouched(before, dir);
+        assertEquals(List.of("1"), appliedVersions(db));
+    }
+
+    @Test
+    @Timeout(60)
+    void aDatabaseAheadOfTheMigrationSetIsRefusedNamingBothVersions() {
+        Path db = databaseAt("7", "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n",
+                "V2__two.sql", "CREATE TABLE two (id INTEGER PRIMARY KEY);\n",
+                "V7__seven.sql", "CREATE TABLE seven (id INTEGER PRIMARY KEY);\n");
+        Path older = migrations(dir.resolve("older"),
+                "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n",
+                "V2__two.sql", "CREATE TABLE two (id INTEGER PRIMARY KEY);\n",
+                "U2__two.sql", "DROP TABLE two;\n");
+        Map<String, String> before = snapshot(dir);
+
+        CrystalDb.Result upgrade = refused(4, "--db", db.toString(), "--migrations", older.toString(), "upgrade", "-y");
+        assertTrue(upgrade.stderr().contains("version 7") && upgrade.stderr().contains("migration 2"), upgrade::describe);
+        CrystalDb.Result downgrade = refused(4, "--db", db.toString(), "--migrations", older.toString(), "downgrade", "-1", "-y");
+        assertTrue(downgrade.stderr().contains("version 7") && downgrade.stderr().contains("migration 2"), downgrade::describe);
+
+        assertUntouched(before, dir);
+        assertEquals(List.of("1", "2", "7"), appliedVersions(db));
+    }
+
+    @Test
+    @Timeout(60)
+    void anEditedAppliedMigrationIsRefusedNamingTheFile() throws IOException {
+        Path db = databaseAt("1", "V1__accounts.sql", "CREATE TABLE accounts (id INTEGER PRIMARY KEY);\n",
+                "V2__two.sql", "CREATE TABLE two (id INTEGER PRIMARY KEY);\n");
+        Files.writeString(dir.resolve("m/V1__accounts.sql"), "CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT);\n");
+        List<String> schemaBefore = schema(db);
+        Map<String, String> before = snapshot(dir);
+
+        CrystalDb.Result result = refused(4, "--db", db.toString(), "--migrations", "m", "upgrade", "-y");
+
+        assertTrue(result.stderr().contains("V1__accounts.sql"), result::describe);
+        assertUntouched(before, dir);
+        assertEquals(List.of("1"), appliedVersions(db));
+        assertEquals(schemaBefore, schema(db));
+    }
+
+    @Test
+    @Timeout(60)
+    void aDowngradeWithoutItsUndoScriptIsRefusedNamingTheMissingFile() {
+        Path db = databaseAt("2", "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n",
+                "U1__one.sql", "DROP TABLE one;\n",
+                "V2__add_things.sql", "CREATE TABLE things (id INTEGER PRIMARY KEY);\n");
+        List<String> schemaBefore = schema(db);
+        Map<String, String> before = snapshot(dir);
+
+        CrystalDb.Result result = refused(2, "--db", db.toString(), "--migrations", "m", "downgrade", "-1", "-y");
+
+        assertTrue(result.stderr().contains("U2__add_things.sql"), result::describe);
+        assertUntouched(before, dir);
+        assertEquals(List.of("1", "2"), appliedVersions(db));
+        assertEquals(schemaBefore, schema(db));
+    }
+
+    @Test
+    @Timeout(60)
+    void upgradeDryRunPrintsTheSqlAndChangesNothing() {
+        String v2 = "CREATE TABLE dry_run_marker (id INTEGER PRIMARY KEY, note TEXT DEFAULT 'semi;colon');\n";
+        Path db = databaseAt("1", "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n", "V2__marker.sql", v2);
+        Map<String, String> before = snapshot(dir);
+
+        CrystalDb.Result result = run(dir, "--db", db.toString(), "--migrations", "m", "upgrade", "--dry-run");
+
+        assertEquals(0, result.exitCode(), result::describe);
+        assertTrue(result.stdout().contains(v2.strip()), result::describe);
+        assertTrue(result.stdout().contains("V2__marker.sql"), result::describe);
+        assertFalse(result.stdout().contains("CREATE TABLE one"), "an applied migration was listed as pending:\n" + result.describe());
+        CrystalDb.assertNoStackTrace(result);
+        assertUntouched(before, dir);
+        assertEquals(List.of("1"), appliedVersions(db));
+    }
+
+    /** Runs crystal-db and checks the refusal: the exit code, one clean line on stderr. */
+    private CrystalDb.Result refused(int exitCode, String... args) {
+        CrystalDb.Result result = run(dir, args);
+        assertEquals(exitCode, result.exitCode(), result::describe);
+        assertOneCleanErrorLine(result);
+        return result;
+    }
+
+    /** Writes the set into m/ and brings a new database to version with crystal-db itself (no backups: fresh file). */
+    private Path databaseAt(String version, String... namesAndSql) {
+        migrations(dir.resolve("m"), namesAndSql);
+        Path db = dir.resolve("app.db");
+        ok(dir, "--db", db.toString(), "--migrations", "m", "upgrade", version, "--create", "-q");
+        return db;
+    }
+}
