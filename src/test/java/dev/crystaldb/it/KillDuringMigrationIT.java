@@ -1,6 +1,5 @@
 package dev.crystaldb.it;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,10 +71,6 @@ class KillDuringMigrationIT {
 
     @Test
     @Timeout(120)
-    @Disabled("BUG: after kill -9 mid-migration the next `upgrade -y` (and status, history, backup) exits 1 with "
-            + "'cannot read DB: [SQLITE_READONLY_ROLLBACK] Hot journal needs to be rolled back'; SqliteDatabase.requireSqliteFormat "
-            + "opens the file read-only, which SQLite refuses while a hot -journal exists, so it stays stuck until something "
-            + "else opens the file read-write")
     void theVeryNextCrystalDbRunAfterAKillRecoversTheDatabaseByItself() throws Exception {
         Path db = killDuringV2(false);
 

@@ -1,6 +1,5 @@
 package dev.crystaldb.it;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,9 +47,6 @@ class LockingIT {
 
     @Test
     @Timeout(120)
-    @Disabled("BUG: `upgrade -y --lock-timeout 1` against a database whose write lock the app holds exits 3 only after ~22 s "
-            + "(--lock-timeout 0: ~10 s, 3: ~47 s, so the default 30: ~5 min): Flyway's DbSchemas.create retries 10 times, "
-            + "each waiting the SQLite busy timeout plus 1 s, so --lock-timeout is not the bound PRODUCT.md §5 promises")
     void anAppHoldingTheWriteLockIsReportedWithinTheLockTimeout() throws Exception {
         upgradeWhileTheAppHoldsTheWriteLock("1", Duration.ofSeconds(15));
     }
@@ -145,10 +141,6 @@ class LockingIT {
 
     @Test
     @Timeout(120)
-    @Disabled("BUG: while another crystal-db upgrade is writing, a second `upgrade -y --lock-timeout 1` exits 3 with "
-            + "'database ... is in use: another process held its write lock ...; stop the app (systemctl stop ...)' instead of "
-            + "naming the other crystal-db run: SqliteDatabase.existing() reads the file (requireSqliteFormat) before "
-            + "DatabaseLock.acquire, and that read hits SQLITE_BUSY while the first run holds SQLite's exclusive lock")
     void aSecondUpgradeIsToldThatAnotherCrystalDbRunIsChangingTheDatabase() throws Exception {
         LongRun first = startLongUpgrade();
         try (CrystalDb.Run upgrade = first.run) {
