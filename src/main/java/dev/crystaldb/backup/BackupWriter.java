@@ -17,12 +17,15 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -122,6 +125,84 @@ public final class BackupWriter {
         }
     }
 
+    /**
+     * A backup of a database that is about to be replaced, made without copying: after a full
+     * checkpoint under the write lock, a hard link to the database file under a hidden name. Once
+     * the restore has renamed another file over the database, that inode is nobody's live file any
+     * more but a complete copy of the old state, and {@link PendingLink#publish()} gives it its
+     * backup name. Empty when a link cannot be made (another filesystem) or the WAL could not be
+     * checkpointed completely; the caller then copies with {@link #write}.
+     */
+    public Optional<PendingLink> linkForReplacement(SqliteDatabase database, Path directory, String reason) {
+        createDirectory(directory);
+        String stem = BackupName.stemOf(database.file().getFileName().toString());
+        try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
+            try (ResultSet rows = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                if (rows.next() && rows.getInt(1) != 0) {
+                    return Optional.empty(); // readers kept part of the WAL: only a copy captures everything
+                }
+            }
+            statement.execute("BEGIN IMMEDIATE"); // nobody may be in the middle of a write
+            statement.execute("ROLLBACK");
+        } catch (SQLException e) {
+            if (SqliteDatabase.isBusy(e)) {
+                throw database.translate(e, "take the write lock on " + database.file());
+            }
+            return Optional.empty();
+        }
+        Path hidden = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
+        try {
+            Files.createLink(hidden, database.file());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+        return Optional.of(new PendingLink(hidden, directory,
+                new BackupName(stem, clock.instant().truncatedTo(ChronoUnit.SECONDS), 1, reason, false)));
+    }
+
+    /** Backups are self-contained files: a database that was in WAL mode is switched to a rollback journal. */
+    private static void detach(Path file) {
+        try (Connection connection = SqliteDatabase.existing(file, Duration.ofSeconds(5)).open();
+             Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA journal_mode=DELETE");
+        } catch (SQLException | CrystalDbException e) {
+            // a damaged old database is kept exactly as it was: it is the state being replaced
+        }
+    }
+
+    /** An emergency backup waiting for the swap: see {@link #linkForReplacement}. */
+    public static final class PendingLink {
+        private final Path hidden;
+        private final Path directory;
+        private final BackupName name;
+
+        private PendingLink(Path hidden, Path directory, BackupName name) {
+            this.hidden = hidden;
+            this.directory = directory;
+            this.name = name;
+        }
+
+        /** After the swap: the old inode gets its backup name and mode 0600. */
+        public BackupResult publish() {
+            try {
+                Files.setPosixFilePermissions(hidden, PosixFilePermissions.fromString("rw-------"));
+                detach(hidden);
+                Path target = BackupWriter.publish(hidden, directory, name);
+                Files.delete(hidden);
+                fsync(directory);
+                return new BackupResult(target, Files.size(target), 0);
+            } catch (IOException e) {
+                throw CrystalDbException.failed("the backup was restored, but naming the emergency backup " + hidden + " failed: "
+                        + e.getMessage() + "; rename it by hand", e);
+            }
+        }
+
+        /** The swap did not happen: the link is only a second name of the live database; drop it. */
+        public void abandon() {
+            deleteQuietly(hidden);
+        }
+    }
+
     /** Temporary files of a run that was killed (its pid is gone) are removed before a new backup starts. */
     private static void removeLeftoversOfKilledRuns(Path directory, String stem) {
         try (Stream<Path> files = Files.list(directory)) {
@@ -198,7 +279,7 @@ public final class BackupWriter {
 
     /** Makes the copy one self-contained file and checks it; throws when the copy is not sound. */
     private static void verifyAndDetach(Path partial, boolean fullCheck) {
-        try (Connection connection = SqliteDatabase.existing(partial, java.time.Duration.ofSeconds(5)).open();
+        try (Connection connection = SqliteDatabase.existing(partial, Duration.ofSeconds(5)).open();
              Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA journal_mode=DELETE");
             List<String> problems = SqliteDatabase.integrityProblems(connection, !fullCheck);

@@ -48,13 +48,24 @@ public final class RollbackService {
                 unit.get().stop();
                 stopped = true;
             }
-            Optional<Path> emergency = emergencyBackup(database, backupDirectory);
             List<OpenFileScanner.Holder> writers = OpenFileScanner.writersOf(database.file());
             if (!writers.isEmpty()) {
                 throw new CrystalDbException(ExitCode.BUSY, writers.get(0) + " still has " + database.file()
                         + " open for writing; stop it first (or pass --service UNIT); the database was not replaced");
             }
-            restorer.swapIn(staged, database);
+            Optional<BackupWriter.PendingLink> link = Files.exists(database.file())
+                    ? writer.linkForReplacement(database, backupDirectory, "emergency") : Optional.empty();
+            Optional<Path> emergency = link.isPresent() ? Optional.empty() : emergencyBackup(database, backupDirectory);
+            try {
+                restorer.swapIn(staged, database);
+            } catch (RuntimeException e) {
+                link.ifPresent(BackupWriter.PendingLink::abandon);
+                throw e;
+            }
+            if (link.isPresent()) {
+                emergency = Optional.of(link.get().publish().file());
+                progress.accept("emergency backup (the replaced file itself): " + emergency.get());
+            }
             Optional<Version> version = HistoryReader.currentVersion(database.file());
             return new Result(backup, emergency, version);
         } catch (RuntimeException e) {

@@ -65,6 +65,47 @@ class BackupCliTest {
     }
 
     @Test
+    void rollbackOfAWalDatabaseKeepsWalModeAndTheEmergencyBackupIsTheReplacedFile() throws Exception {
+        run("upgrade", "--create");
+        TestDb.execute(db(), "PRAGMA journal_mode=WAL", "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
+        run("backup");
+        TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('b@example.org', 'B')");
+        long inodeBefore = (long) Files.getAttribute(db(), "unix:ino");
+
+        Cli.Run rollback = run("rollback", "--latest");
+        assertEquals(0, rollback.exit(), rollback.toString());
+        assertEquals(List.of("wal"), TestDb.strings(db(), "PRAGMA journal_mode"));
+        assertEquals(List.of("A"), TestDb.strings(db(), "SELECT name FROM users"));
+        Path emergency = dir.resolve("backups").resolve(backupNames().stream().filter(n -> n.endsWith("_emergency.db")).findFirst().orElseThrow());
+        assertEquals(inodeBefore, (long) Files.getAttribute(emergency, "unix:ino"), "same filesystem: the old file itself, not a copy");
+        assertEquals(List.of("A", "B"), TestDb.strings(emergency, "SELECT name FROM users ORDER BY id"));
+        assertEquals(List.of("delete"), TestDb.strings(emergency, "PRAGMA journal_mode"));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(emergency)));
+    }
+
+    @Test
+    void onAnotherFilesystemTheEmergencyBackupIsACopy() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("other-fs"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", other.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here (needs root)");
+        try {
+            run("upgrade", "--create");
+            TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
+            assertEquals(0, run("--backup-dir", other.toString(), "backup").exit());
+            TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('b@example.org', 'B')");
+            Cli.Run rollback = run("--backup-dir", other.toString(), "rollback", "--latest");
+            assertEquals(0, rollback.exit(), rollback.toString());
+            try (Stream<Path> files = Files.list(other)) {
+                Path emergency = files.filter(p -> p.getFileName().toString().endsWith("_emergency.db")).findFirst().orElseThrow();
+                assertEquals(List.of("A", "B"), TestDb.strings(emergency, "SELECT name FROM users ORDER BY id"));
+            }
+            assertEquals(List.of("A"), TestDb.strings(db(), "SELECT name FROM users"));
+        } finally {
+            new ProcessBuilder("umount", other.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     void compressedBackupsAreListedAndRestorable() throws Exception {
         run("upgrade", "2", "--create");
         TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
