@@ -41,9 +41,10 @@ public final class BackupWriter {
     /** Head room asked beyond the database's size, so a backup never fills the disk to the last byte. */
     private static final long MARGIN_BYTES = 16L * 1024 * 1024;
 
-    /** Hidden temporary names: {@code .<stem>_<pid>_<nanos>.db.partial[.gz][-journal]}. */
+    /** Hidden temporary names: {@code .<stem>_<pid>_<nanos>.db.partial[.gz][-journal]}, and pending emergency links. */
     private static final String PARTIAL_PREFIX = ".";
-    private static final Pattern PARTIAL = Pattern.compile("\\.(.+)_(\\d+)_\\d+\\.db\\.partial(\\.gz)?(-journal|-wal)?");
+    private static final String PENDING_LINK = ".db.pending-emergency";
+    private static final Pattern PARTIAL = Pattern.compile("\\.(.+)_(\\d+)_\\d+\\.db\\.(partial(\\.gz)?(-journal|-wal)?|pending-emergency)");
 
     private final Clock clock;
 
@@ -61,7 +62,7 @@ public final class BackupWriter {
         long started = System.nanoTime();
         createDirectory(directory);
         String stem = BackupName.stemOf(database.file().getFileName().toString());
-        removeLeftoversOfKilledRuns(directory, stem);
+        removeLeftoversOfKilledRuns(directory, stem, database.file());
         requireFreeSpace(database.file(), directory, compress);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Path partial = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
@@ -136,6 +137,7 @@ public final class BackupWriter {
     public Optional<PendingLink> linkForReplacement(SqliteDatabase database, Path directory, String reason) {
         createDirectory(directory);
         String stem = BackupName.stemOf(database.file().getFileName().toString());
+        removeLeftoversOfKilledRuns(directory, stem, database.file());
         try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
             try (ResultSet rows = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
                 if (rows.next() && rows.getInt(1) != 0) {
@@ -150,7 +152,7 @@ public final class BackupWriter {
             }
             return Optional.empty();
         }
-        Path hidden = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
+        Path hidden = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + PENDING_LINK);
         try {
             Files.createLink(hidden, database.file());
         } catch (IOException | UnsupportedOperationException e) {
@@ -203,17 +205,28 @@ public final class BackupWriter {
         }
     }
 
-    /** Temporary files of a run that was killed (its pid is gone) are removed before a new backup starts. */
-    private static void removeLeftoversOfKilledRuns(Path directory, String stem) {
+    /**
+     * Temporary files of a run that was killed (its pid is gone) are removed before a new backup
+     * starts. A pending emergency link of a rollback killed after its swap is the only copy of the
+     * replaced database: it is published, not removed; one killed before the swap is still the
+     * live database and only loses its extra name.
+     */
+    private void removeLeftoversOfKilledRuns(Path directory, String stem, Path database) {
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : files.toList()) {
                 Matcher matcher = PARTIAL.matcher(file.getFileName().toString());
-                if (matcher.matches() && matcher.group(1).equals(stem)
-                        && ProcessHandle.of(Long.parseLong(matcher.group(2))).map(p -> !p.isAlive()).orElse(true)) {
+                if (!matcher.matches() || !matcher.group(1).equals(stem)
+                        || ProcessHandle.of(Long.parseLong(matcher.group(2))).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                if (file.getFileName().toString().endsWith(PENDING_LINK) && !(Files.exists(database) && Files.isSameFile(file, database))) {
+                    new PendingLink(file, directory, new BackupName(stem, clock.instant().truncatedTo(ChronoUnit.SECONDS), 1, "emergency", false))
+                            .publish();
+                } else {
                     deleteQuietly(file);
                 }
             }
-        } catch (IOException ignored) {
+        } catch (IOException | CrystalDbException ignored) {
             // leftovers are hidden files; failing to tidy them must not stop a backup
         }
     }

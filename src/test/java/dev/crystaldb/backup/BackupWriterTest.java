@@ -71,6 +71,30 @@ class BackupWriterTest {
     }
 
     @Test
+    void leftoversOfKilledRunsAreRemovedButAPendingEmergencyLinkAfterItsSwapIsKept() throws Exception {
+        Path db = dir.resolve("budget.db");
+        TestDb.execute(db, "CREATE TABLE t(x)", "INSERT INTO t VALUES ('new state')");
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        long deadPid = 999_999_999L;
+        Path partial = Files.writeString(backups.resolve(".budget_" + deadPid + "_1.db.partial"), "half a copy");
+        Path stillLive = Files.createLink(backups.resolve(".budget_" + deadPid + "_2.db.pending-emergency"), db);
+        Path old = dir.resolve("old.db");
+        TestDb.execute(old, "CREATE TABLE t(x)", "INSERT INTO t VALUES ('replaced state')");
+        Path swapped = Files.move(old, backups.resolve(".budget_" + deadPid + "_3.db.pending-emergency"));
+        Path foreign = Files.writeString(backups.resolve(".other_" + deadPid + "_4.db.partial"), "not ours");
+
+        new BackupWriter(clock).write(SqliteDatabase.existing(db, Duration.ofSeconds(2)), backups, null, false);
+
+        assertFalse(Files.exists(partial));
+        assertFalse(Files.exists(stillLive));
+        assertFalse(Files.exists(swapped));
+        assertTrue(Files.exists(foreign), "another database's leftovers are not ours to remove");
+        assertEquals(List.of("new state"), TestDb.strings(db, "SELECT x FROM t"));
+        Path emergency = backups.resolve("budget_20251004_120530_emergency.db");
+        assertEquals(List.of("replaced state"), TestDb.strings(emergency, "SELECT x FROM t"));
+    }
+
+    @Test
     void namesParseBack() {
         BackupName name = BackupName.parse("budget_20251004_120530-2_pre-upgrade.db.gz").orElseThrow();
         assertEquals("budget", name.stem());
