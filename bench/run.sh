@@ -97,7 +97,7 @@ JAVA_VERSION=$(java -version 2>&1 | head -n1)
 mkdir -p "$DATA" "$LOGS"
 rm -rf "$WORK"; mkdir -p "$WORK"
 
-MIG=$DATA/migrations-$MIGRATIONS
+MIG=$DATA/migrations-$MIGRATIONS-v2
 if [ ! -f "$MIG/.complete" ]; then
   say "writing $MIGRATIONS migrations (crystal-db, dbmate and combined sqlite3 layouts)"
   rm -rf "$MIG"
@@ -120,6 +120,7 @@ $down"
     up="$up
 INSERT INTO t_$n (name, amount, created_at) VALUES ('alpha $n', $n, '2025-01-01'), ('beta $n', $((n * 2)), '2025-01-02'), ('gamma $n', $((n * 3)), NULL);"
     printf -- '-- step %d\n%s\n' "$n" "$up" > "$MIG/crystal-db/V${n}__step_$n.sql"
+    printf -- '-- undo step %d\n%s\n' "$n" "$down" > "$MIG/crystal-db/U${n}__step_$n.sql"
     printf -v dm -- '-- migrate:up\n%s\n\n-- migrate:down\n%s' "$up" "$down"
     printf -v name '%04d_step_%d.sql' "$n" "$n"
     printf '%s\n' "$dm" > "$MIG/dbmate/db/migrations/$name"
@@ -335,6 +336,21 @@ measure "$S5" "crystal-db rollback --latest" prep_rollback run_rollback_cdb
 ROLLBACK_MODE=$(sqlite3 "$R/live.db" 'PRAGMA journal_mode')
 rm -rf "$R"
 
+# --- schema work over the 700 migrations: stamp --detect and lint --round-trip ----------------
+S7="stamp --detect, $MIGRATIONS versions"
+D=$WORK/detect; mkdir -p "$D"
+say "scenario: $S7"
+prep_detect() { rm -f "$D"/plain.db*; sqlite3 -bail "$D/plain.db" < "$MIG/combined.sql"; }
+run_detect_cdb() { t "$CDB" --db "$D/plain.db" --migrations "$MIG/crystal-db" stamp --detect --yes; }
+measure "$S7" "crystal-db stamp --detect" prep_detect run_detect_cdb
+[ "$(sqlite3 "$D/plain.db" "SELECT max(CAST(version AS INTEGER)) FROM flyway_schema_history")" = "$MIGRATIONS" ] \
+  || die "$S7: crystal-db did not detect version $MIGRATIONS"
+rm -rf "$D"
+S8="lint --round-trip, $MIGRATIONS"
+say "scenario: $S8"
+run_lint_cdb() { t "$CDB" --migrations "$MIG/crystal-db" lint --round-trip; }
+measure "$S8" "crystal-db lint --round-trip" noop run_lint_cdb
+
 # --- peak memory of crystal-db backup: small vs big database ----------------------------------
 S6="backup peak memory"
 say "scenario: $S6 ($SMALL_H; the $BIG_H figures are those of '$S4')"
@@ -364,6 +380,8 @@ ROWS=(
   "$S5|crystal-db rollback --latest|cp|ratio|1.3|<= 1.3x cp"
   "$S6|crystal-db backup $SMALL_H|crystal-db backup $SMALL_H|||"
   "$S6|crystal-db backup $BIG_H|crystal-db backup $SMALL_H|rss|1.10|same RSS as $SMALL_H (<= 1.10x)"
+  "$S7|crystal-db stamp --detect|crystal-db stamp --detect|abs|10|seconds, not minutes (<= 10 s)"
+  "$S8|crystal-db lint --round-trip|crystal-db lint --round-trip|abs|10|seconds, not minutes (<= 10 s)"
 )
 TOTAL_S=$(awk -v a="$START_NS" -v b="$(date +%s%N)" 'BEGIN { printf "%.0f", (b - a) / 1e9 }')
 RESULTS=$BENCH/results.txt

@@ -7,6 +7,10 @@ import dev.crystaldb.schema.SchemaReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,46 +47,34 @@ public final class SchemaDetection {
 
     public static Result detect(SqliteDatabase database, MigrationSet migrations, Optional<String> alembicRevision) {
         SchemaFingerprint live = liveSchema(database);
-        List<SchemaTimeline.Point> timeline = SchemaTimeline.of(migrations);
+        // first pass: table names only; fingerprints only for the versions closest by tables
+        int[] distances = SchemaTimeline.tableDistances(migrations, live.tableNames());
+        int fewest = Arrays.stream(distances).min().orElse(0);
+        Set<Integer> candidates = new TreeSet<>();
+        for (int step = 0; step < distances.length; step++) {
+            if (distances[step] == fewest) {
+                candidates.add(step);
+            }
+        }
+        Map<Integer, SchemaFingerprint> schemas = SchemaTimeline.at(migrations, candidates);
         List<SchemaTimeline.Point> matches = new ArrayList<>();
-        for (SchemaTimeline.Point point : timeline) {
-            // comparing table names first is cheap and rules out most versions
-            if (point.schema().tableNames().equals(live.tableNames()) && point.schema().equals(live)) {
+        SchemaTimeline.Point closest = null;
+        int closestDistance = Integer.MAX_VALUE;
+        for (Map.Entry<Integer, SchemaFingerprint> entry : schemas.entrySet()) {
+            SchemaTimeline.Point point = new SchemaTimeline.Point(SchemaTimeline.versionOf(migrations, entry.getKey()), entry.getValue());
+            int distance = live.distanceFrom(entry.getValue());
+            if (distance == 0) {
                 matches.add(point);
+            }
+            if (distance <= closestDistance) { // the later version wins a tie
+                closest = point;
+                closestDistance = distance;
             }
         }
         Optional<Version> mapped = alembicRevision.flatMap(revision -> migrations.forwards().stream()
                 .filter(f -> f.alembicRevision().map(revision::equals).orElse(false)).map(MigrationFile::version).findFirst());
         boolean confirmed = mapped.isPresent() && matches.stream().anyMatch(p -> p.version().equals(mapped));
-        SchemaTimeline.Point closest = closest(timeline, live);
         return new Result(live, matches, alembicRevision, mapped, confirmed, closest, live.differencesFrom(closest.schema()));
     }
 
-    /** Fewest table differences first (cheap), then fewest differences overall; the later version on a tie. */
-    private static SchemaTimeline.Point closest(List<SchemaTimeline.Point> timeline, SchemaFingerprint live) {
-        int fewestTables = timeline.stream().mapToInt(p -> tableDistance(p.schema(), live)).min().orElse(0);
-        SchemaTimeline.Point best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (SchemaTimeline.Point point : timeline) {
-            if (tableDistance(point.schema(), live) == fewestTables) {
-                int distance = live.distanceFrom(point.schema());
-                if (distance <= bestDistance) {
-                    best = point;
-                    bestDistance = distance;
-                }
-            }
-        }
-        return best;
-    }
-
-    private static int tableDistance(SchemaFingerprint expected, SchemaFingerprint live) {
-        int distance = 0;
-        for (String table : expected.tableNames()) {
-            distance += live.tableNames().contains(table) ? 0 : 1;
-        }
-        for (String table : live.tableNames()) {
-            distance += expected.tableNames().contains(table) ? 0 : 1;
-        }
-        return distance;
-    }
 }

@@ -8,8 +8,10 @@ import org.sqlite.SQLiteConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.Optional;
 
 /**
@@ -28,33 +30,74 @@ public final class SchemaTimeline {
     private SchemaTimeline() {
     }
 
-    /** Every point from base to the newest migration. */
-    public static List<Point> of(MigrationSet migrations) {
-        return upTo(migrations, null);
+    /** The empty schema (base). */
+    public static SchemaFingerprint base() {
+        return SchemaFingerprint.of(Map.of(), Map.of(), Map.of());
     }
 
     /** The schema expected at one version. */
     public static SchemaFingerprint at(MigrationSet migrations, Version version) {
-        List<Point> points = upTo(migrations, version);
-        return points.get(points.size() - 1).schema();
+        int step = stepOf(migrations, version);
+        return at(migrations, Set.of(step)).get(step);
     }
 
-    private static List<Point> upTo(MigrationSet migrations, Version last) {
-        List<Point> points = new ArrayList<>();
-        SchemaReader reader = new SchemaReader();
+    /** The step of a version: 0 is base, k the k-th migration. */
+    static int stepOf(MigrationSet migrations, Version version) {
+        List<MigrationFile> forwards = migrations.forwards();
+        for (int i = 0; i < forwards.size(); i++) {
+            if (forwards.get(i).version().equals(version)) {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException("version " + version + " is not in the set");
+    }
+
+    static Optional<Version> versionOf(MigrationSet migrations, int step) {
+        return step == 0 ? Optional.empty() : Optional.of(migrations.forwards().get(step - 1).version());
+    }
+
+    /** How many tables differ from the given names after each step (index 0: base): cheap, no fingerprints. */
+    static int[] tableDistances(MigrationSet migrations, Set<String> names) {
+        List<MigrationFile> forwards = migrations.forwards();
+        int[] distances = new int[forwards.size() + 1];
         try (Connection connection = inMemory()) {
-            points.add(new Point(Optional.empty(), reader.read(connection)));
-            for (MigrationFile file : migrations.forwards()) {
-                if (last != null && file.version().compareTo(last) > 0) {
-                    break;
+            distances[0] = names.size();
+            for (int i = 0; i < forwards.size(); i++) {
+                apply(connection, MigrationScript.prepare(forwards.get(i)));
+                Set<String> current = SchemaReader.tableNames(connection);
+                int distance = 0;
+                for (String name : current) {
+                    distance += names.contains(name) ? 0 : 1;
                 }
-                apply(connection, MigrationScript.prepare(file));
-                points.add(new Point(Optional.of(file.version()), reader.read(connection)));
+                for (String name : names) {
+                    distance += current.contains(name) ? 0 : 1;
+                }
+                distances[i + 1] = distance;
             }
         } catch (SQLException e) {
             throw CrystalDbException.failed("cannot compute the expected schema: " + e.getMessage(), e);
         }
-        return points;
+        return distances;
+    }
+
+    /** The fingerprints after the given steps only, replaying the migrations up to the last of them. */
+    static Map<Integer, SchemaFingerprint> at(MigrationSet migrations, Set<Integer> steps) {
+        Map<Integer, SchemaFingerprint> schemas = new TreeMap<>();
+        int last = steps.stream().mapToInt(Integer::intValue).max().orElse(0);
+        SchemaReader reader = new SchemaReader();
+        try (Connection connection = inMemory()) {
+            for (int step = 0; step <= last; step++) {
+                if (step > 0) {
+                    apply(connection, MigrationScript.prepare(migrations.forwards().get(step - 1)));
+                }
+                if (steps.contains(step)) {
+                    schemas.put(step, reader.read(connection));
+                }
+            }
+        } catch (SQLException e) {
+            throw CrystalDbException.failed("cannot compute the expected schema: " + e.getMessage(), e);
+        }
+        return schemas;
     }
 
     /** A scratch database in memory, foreign keys off as in a real unit. */

@@ -59,7 +59,7 @@ public final class DatabaseVerifier {
             return new Check(name, List.of("version " + current.get().version() + " is not in the migration set, so its schema is unknown"));
         }
         SchemaFingerprint expected = current.map(e -> SchemaTimeline.at(engine.migrations(), e.version()))
-                .orElseGet(() -> SchemaTimeline.of(engine.migrations()).get(0).schema());
+                .orElseGet(SchemaTimeline::base);
         return new Check(name, SchemaDetection.liveSchema(database).differencesFrom(expected));
     }
 }

@@ -1,5 +1,7 @@
 package dev.crystaldb.schema;
 
+import org.sqlite.SQLiteConfig;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -70,6 +72,54 @@ public final class SchemaReader {
             tables.put(key(entry.getKey()), table);
         }
         return SchemaFingerprint.of(tables, triggers, views);
+    }
+
+    /**
+     * The raw schema as one string built inside SQLite (type, name and SQL of every object, sorted):
+     * equal signatures mean equal schemas, and comparing them is far cheaper than fingerprints.
+     * Different signatures may still be equal schemas (quoting, ADD COLUMN): then compare
+     * {@link #fromSignature} fingerprints.
+     */
+    public static String signature(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT group_concat(type || char(2) || name || char(2) || coalesce(sql, ''), char(1)) "
+                     + "FROM (SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name)")) {
+            String signature = rows.next() ? rows.getString(1) : null;
+            return signature == null ? "" : signature;
+        }
+    }
+
+    /** The fingerprint of a schema known only by its signature: its SQL is replayed into a scratch database and read. */
+    public SchemaFingerprint fromSignature(String signature) throws SQLException {
+        try (Connection scratch = new SQLiteConfig().createConnection("jdbc:sqlite::memory:");
+             Statement statement = scratch.createStatement()) {
+            List<String[]> objects = new ArrayList<>();
+            for (String object : signature.isEmpty() ? new String[0] : signature.split("\u0001")) {
+                objects.add(object.split("\u0002", 3));
+            }
+            for (String type : List.of("table", "index", "view", "trigger")) {
+                for (String[] object : objects) {
+                    if (object[0].equals(type) && object.length == 3 && !object[2].isEmpty() && !ignored(object[1])) {
+                        statement.execute(object[2]);
+                    }
+                }
+            }
+            return read(scratch);
+        }
+    }
+
+    /** The names of the tables (lower case, own tables only): a cheap first comparison. */
+    public static Set<String> tableNames(Connection connection) throws SQLException {
+        Set<String> names = new TreeSet<>();
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+            while (rows.next()) {
+                if (!ignored(rows.getString(1))) {
+                    names.add(key(rows.getString(1)));
+                }
+            }
+        }
+        return names;
     }
 
     private static boolean ignored(String name) {
