@@ -40,7 +40,7 @@ class DowngradeCommand implements Callable<Integer> {
             MigrationEngine engine = new MigrationEngine(database, root.migrations());
             DowngradePlan plan = engine.planDowngrade(target);
             String sql = ChangeSteps.sqlOf(scripts(plan));
-            UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), List.of(), 0);
+            UpgradeResult none = UpgradeResult.unchanged(plan.from());
             output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), true).with("sql", sql),
                     plan.nothingToDo() ? "nothing to undo: database is at version " + plan.from().map(Version::toString).orElse("none") : sql);
             return ExitCode.OK.code;
@@ -50,7 +50,7 @@ class DowngradeCommand implements Callable<Integer> {
             MigrationEngine engine = new MigrationEngine(database, root.migrations());
             DowngradePlan plan = engine.planDowngrade(target);
             if (plan.nothingToDo()) {
-                UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), List.of(), 0);
+                UpgradeResult none = UpgradeResult.unchanged(plan.from());
                 output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), false),
                         "nothing to undo: database is at version " + plan.from().map(Version::toString).orElse("none"));
                 return ExitCode.OK.code;

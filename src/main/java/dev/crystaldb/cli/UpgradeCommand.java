@@ -44,7 +44,7 @@ class UpgradeCommand implements Callable<Integer> {
             SqliteDatabase database = root.database(create);
             MigrationEngine engine = new MigrationEngine(database, root.migrations());
             UpgradePlan plan = engine.planUpgrade(target);
-            UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), java.util.List.of(), 0);
+            UpgradeResult none = UpgradeResult.unchanged(plan.from());
             output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), true)
                     .with("sql", ChangeSteps.sqlOf(plan.scripts())), plan.nothingToDo()
                     ? "nothing to apply: database is at version " + plan.from().map(Version::toString).orElse("none")
@@ -56,7 +56,7 @@ class UpgradeCommand implements Callable<Integer> {
             MigrationEngine engine = new MigrationEngine(database, root.migrations());
             UpgradePlan plan = engine.planUpgrade(target);
             if (plan.nothingToDo()) {
-                UpgradeResult none = new UpgradeResult(plan.from(), plan.from(), java.util.List.of(), 0);
+                UpgradeResult none = UpgradeResult.unchanged(plan.from());
                 output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), false),
                         "database is up to date at version " + plan.from().map(Version::toString).orElse("none"));
                 return ExitCode.OK.code;

@@ -170,7 +170,7 @@ public final class MigrationEngine {
     /** Applies a plan as one all-or-nothing unit. On failure nothing is applied and the history is as before. */
     public UpgradeResult upgrade(UpgradePlan plan) {
         if (plan.nothingToDo()) {
-            return new UpgradeResult(plan.from(), plan.from(), List.of(), 0);
+            return UpgradeResult.unchanged(plan.from());
         }
         Version last = plan.scripts().get(plan.scripts().size() - 1).file().version();
         UnitCheck check = new UnitCheck(last);
@@ -236,7 +236,7 @@ public final class MigrationEngine {
     /** Runs a downgrade plan as one all-or-nothing unit: undo scripts, history rows, checks, commit. */
     public UpgradeResult downgrade(DowngradePlan plan) {
         if (plan.nothingToDo()) {
-            return new UpgradeResult(plan.from(), plan.from(), List.of(), 0);
+            return UpgradeResult.unchanged(plan.from());
         }
         long started = System.nanoTime();
         List<UpgradeResult.Step> steps = new ArrayList<>();
