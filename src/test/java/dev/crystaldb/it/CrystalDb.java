@@ -290,8 +290,11 @@ final class CrystalDb {
                 rows++;
                 for (int i = 1; i <= columns; i++) {
                     byte[] value = result.getBytes(i);
-                    digest.update(value == null ? new byte[]{-1} : value);
-                    digest.update((byte) 0);
+                    int length = value == null ? -1 : value.length; // length-prefixed: no two rows encode alike
+                    digest.update(new byte[]{(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
+                    if (value != null) {
+                        digest.update(value);
+                    }
                 }
             }
         } catch (SQLException e) {
