@@ -270,6 +270,39 @@ final class CrystalDb {
         return String.join("; ", query(db, "PRAGMA integrity_check", null));
     }
 
+    /** The first column of the first row of sql (null when there is no row), e.g. {@code PRAGMA journal_mode}. */
+    static String scalar(Path db, String sql) {
+        List<String> values = query(db, sql, null);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /**
+     * What a query returns, as "rows:SHA-256" over every column of every row in the order given: two databases
+     * with the same digest hold the same data.
+     */
+    static String rowsDigest(Path db, String sql) {
+        MessageDigest digest = sha256Digest();
+        long rows = 0;
+        try (Connection connection = connect(db); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            int columns = result.getMetaData().getColumnCount();
+            while (result.next()) {
+                rows++;
+                for (int i = 1; i <= columns; i++) {
+                    byte[] value = result.getBytes(i);
+                    int length = value == null ? -1 : value.length; // length-prefixed: no two rows encode alike
+                    digest.update(new byte[]{(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
+                    if (value != null) {
+                        digest.update(value);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("cannot read " + db + " with `" + sql + "`: " + e.getMessage(), e);
+        }
+        return rows + ":" + HexFormat.of().formatHex(digest.digest());
+    }
+
     private static List<String> query(Path db, String sql, String requiredTable) {
         try (Connection connection = connect(db); Statement statement = connection.createStatement()) {
             if (requiredTable != null) {
@@ -292,7 +325,46 @@ final class CrystalDb {
         }
     }
 
+    /**
+     * Creates db with table (id INTEGER PRIMARY KEY, b BLOB) holding rows rows of blobBytes random bytes each (ids
+     * 1..rows), in journal mode journalMode ("wal" or "delete"), written in one transaction.
+     */
+    static void blobDatabase(Path db, String journalMode, String table, long rows, int blobBytes) {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA journal_mode=" + journalMode);
+            statement.execute("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, b BLOB NOT NULL)");
+            connection.setAutoCommit(false);
+            statement.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows + ")\n"
+                    + "INSERT INTO " + table + " (id, b) SELECT i, randomblob(" + blobBytes + ") FROM n");
+            connection.commit();
+        } catch (SQLException e) {
+            throw new AssertionError("cannot create " + db + ": " + e.getMessage(), e);
+        }
+    }
+
     // ---------------------------------------------------------------- files
+
+    /** The names of the entries of directory (hidden ones included), sorted; empty when it does not exist. */
+    static List<String> fileNames(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(directory)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The size of file, 0 when it does not exist (or vanished while looking). */
+    static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
 
     /** Writes a migration set: alternating file names and contents. Returns the directory. */
     static Path migrations(Path directory, String... namesAndSql) {
@@ -317,12 +389,24 @@ final class CrystalDb {
                 + "INSERT INTO " + table + " (id, v) SELECT x, x * 7 FROM c WHERE x % 5 = 0;\n";
     }
 
+    /** SHA-256 of a file's bytes, streamed (databases in these tests reach hundreds of MB). */
     static String sha256(Path file) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(Files.readAllBytes(file)));
+        MessageDigest digest = sha256Digest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                digest.update(buffer, 0, n);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
