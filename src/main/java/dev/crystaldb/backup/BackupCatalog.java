@@ -44,8 +44,10 @@ public final class BackupCatalog {
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot list backups in " + directory + ": " + e.getMessage(), e);
         }
+        // newest first; within one second the file name decides, so the order never depends on the directory listing
         entries.sort(Comparator.comparing((BackupEntry e) -> e.name().time())
-                .thenComparing(e -> e.name().sequence()).reversed());
+                .thenComparing(e -> e.name().sequence())
+                .thenComparing(e -> e.file().getFileName().toString()).reversed());
         return entries;
     }
 
