@@ -1,0 +1,56 @@
+package dev.crystaldb.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Hardened servers mount /tmp noexec, where the SQLite library cannot be loaded from. */
+class NativeTmpdirIT {
+    @TempDir
+    Path dir;
+
+    private Path noexec;
+
+    @BeforeEach
+    void mountNoexecTmpfs() throws Exception {
+        noexec = Files.createDirectories(dir.resolve("noexec-tmp"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "noexec,size=32m", "tmpfs", noexec.toString())
+                .redirectErrorStream(true).start();
+        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a noexec tmpfs here (needs root)");
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        new ProcessBuilder("umount", noexec.toString()).start().waitFor();
+    }
+
+    @Test
+    void aNoexecJavaTmpdirIsSkippedForAUsableDirectory() {
+        Path db = dir.resolve("app.db");
+        CrystalDb.Result result = CrystalDb.run(dir, Map.of("CRYSTAL_DB_JAVA_OPTS", "-Djava.io.tmpdir=" + noexec),
+                "--db", db.toString(), "upgrade", "--create", "--yes");
+        assertEquals(0, result.exitCode(), result::describe);
+        assertTrue(Files.exists(db));
+    }
+
+    @Test
+    void aConfiguredNoexecDirectoryIsRefusedNamingTheSetting() throws Exception {
+        Path db = dir.resolve("app.db");
+        CrystalDb.Result result = CrystalDb.run(dir, Map.of("CRYSTAL_DB_TMPDIR", noexec.toString()),
+                "--db", db.toString(), "upgrade", "--create", "--yes");
+        assertEquals(2, result.exitCode(), result::describe);
+        assertEquals(1, result.errorLines().size(), result::describe);
+        assertTrue(result.errorLines().get(0).contains("CRYSTAL_DB_TMPDIR " + noexec + " is on a filesystem mounted noexec"), result::describe);
+        assertTrue(!result.stderr().contains("Exception"), result::describe);
+        assertTrue(!Files.exists(db), "nothing created");
+    }
+}
