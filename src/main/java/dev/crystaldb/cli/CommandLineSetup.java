@@ -36,9 +36,20 @@ public class CommandLineSetup {
             return new CommandLine.RunLast().execute(parseResult);
         });
         commandLine.setParameterExceptionHandler(CommandLineSetup::onBadArguments);
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(helpAnsi(System.getenv("NO_COLOR"), Terminal.stdoutIsTerminal())));
         // `downgrade -1` reads as a target, exactly as with Alembic
         commandLine.getSubcommands().get("downgrade").setUnmatchedOptionsArePositionalParams(true);
         return commandLine;
+    }
+
+    /**
+     * Colors in --help only on a terminal and never with NO_COLOR (https://no-color.org). picocli's
+     * own AUTO mode checks both too, but its terminal check goes through reflection on
+     * System.console(), which a native image may not answer; so crystal-db decides, and leaves
+     * AUTO (and with it CLICOLOR=0) only for a real terminal.
+     */
+    static CommandLine.Help.Ansi helpAnsi(String noColor, boolean stdoutIsTerminal) {
+        return noColor != null || !stdoutIsTerminal ? CommandLine.Help.Ansi.OFF : CommandLine.Help.Ansi.AUTO;
     }
 
     private static int onError(Exception error, CommandLine command, ParseResult parseResult) {

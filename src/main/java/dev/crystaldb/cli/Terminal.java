@@ -19,9 +19,18 @@ final class Terminal {
      * in a native image.
      */
     static boolean interactive() {
+        return isTerminal(0);
+    }
+
+    /** True when stdout is a terminal (not a file, pipe, the journal or cron's mail). */
+    static boolean stdoutIsTerminal() {
+        return isTerminal(1);
+    }
+
+    private static boolean isTerminal(int fd) {
         try {
-            String stdin = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
-            return stdin.startsWith("/dev/pts/") || stdin.startsWith("/dev/tty");
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
         } catch (IOException | UnsupportedOperationException e) {
             return System.console() != null;
         }
