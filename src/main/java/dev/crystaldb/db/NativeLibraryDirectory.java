@@ -19,12 +19,21 @@ import java.util.Optional;
 public final class NativeLibraryDirectory {
     /** sqlite-jdbc reads this system property for the directory it extracts into. */
     private static final String SQLITE_TMPDIR = "org.sqlite.tmpdir";
+    /** Set by the bundle's launcher: the library is already unpacked there and nothing is extracted. */
+    private static final String SQLITE_LIB_PATH = "org.sqlite.lib.path";
+    private static final String SQLITE_LIB_NAME = "org.sqlite.lib.name";
 
     private NativeLibraryDirectory() {
     }
 
-    /** Sets the directory for this process; with a configured directory that is not usable, exit 2 naming the setting. */
-    public static Path prepare(String configured) {
+    /**
+     * Sets the directory for this process; with a configured directory that is not usable, exit 2 naming the setting.
+     * Nothing to do when the library is installed beside the application (the no-JVM bundle).
+     */
+    public static void prepare(String configured) {
+        if (preinstalledLibrary()) {
+            return;
+        }
         if (configured != null && !configured.isBlank()) {
             Path directory = Path.of(configured).toAbsolutePath();
             Optional<String> problem = problemWith(directory);
@@ -32,13 +41,15 @@ public final class NativeLibraryDirectory {
                 throw CrystalDbException.usage("--native-tmpdir / CRYSTAL_DB_TMPDIR " + directory + " " + problem.get()
                         + ": give a writable directory on a filesystem mounted without noexec");
             }
-            return use(directory);
+            use(directory);
+            return;
         }
         List<String> rejected = new ArrayList<>();
         for (Path candidate : candidates()) {
             Optional<String> problem = problemWith(candidate);
             if (problem.isEmpty()) {
-                return use(candidate);
+                use(candidate);
+                return;
             }
             rejected.add(candidate + " " + problem.get());
         }
@@ -46,9 +57,14 @@ public final class NativeLibraryDirectory {
                 + "): set CRYSTAL_DB_TMPDIR or --native-tmpdir to a writable directory on a filesystem mounted without noexec");
     }
 
-    private static Path use(Path directory) {
+    private static void use(Path directory) {
         System.setProperty(SQLITE_TMPDIR, directory.toString());
-        return directory;
+    }
+
+    private static boolean preinstalledLibrary() {
+        String path = System.getProperty(SQLITE_LIB_PATH);
+        String name = System.getProperty(SQLITE_LIB_NAME);
+        return path != null && name != null && Files.isRegularFile(Path.of(path, name));
     }
 
     private static List<Path> candidates() {
