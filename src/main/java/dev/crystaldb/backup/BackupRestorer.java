@@ -2,6 +2,8 @@ package dev.crystaldb.backup;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.progress.CountingInputStream;
+import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +33,16 @@ import java.util.zip.GZIPInputStream;
 public final class BackupRestorer {
     private static final Pattern STAGED = Pattern.compile("\\.(.+)\\.restore-(\\d+)\\.partial(-journal)?");
 
+    private final Progress progress;
+
+    public BackupRestorer() {
+        this(Progress.NONE);
+    }
+
+    public BackupRestorer(Progress progress) {
+        this.progress = progress;
+    }
+
     /** Copies the backup beside the database and verifies it; the caller swaps it in or discards it. */
     public Path stage(BackupEntry backup, Path database) {
         removeLeftoversOfKilledRuns(database);
@@ -38,10 +50,15 @@ public final class BackupRestorer {
         try {
             Files.deleteIfExists(staged);
             Files.createFile(staged, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (InputStream in = open(backup)) {
+            // counted before decompression, so a .db.gz shows how much of its own size is read
+            try (CountingInputStream raw = new CountingInputStream(Files.newInputStream(backup.file()));
+                 InputStream in = backup.name().compressed() ? new GZIPInputStream(raw, 1 << 16) : raw;
+                 Progress.Step step = progress.start("copying " + backup.file().getFileName(), Files.size(backup.file()), raw::count)) {
                 Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
             }
-            verify(staged, backup);
+            try (Progress.Step step = progress.start("checking the copy (quick_check)")) {
+                verify(staged, backup);
+            }
             return staged;
         } catch (IOException e) {
             discard(staged);
@@ -50,11 +67,6 @@ public final class BackupRestorer {
             discard(staged);
             throw e;
         }
-    }
-
-    private static InputStream open(BackupEntry backup) throws IOException {
-        InputStream in = Files.newInputStream(backup.file());
-        return backup.name().compressed() ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
     private static void verify(Path staged, BackupEntry backup) {

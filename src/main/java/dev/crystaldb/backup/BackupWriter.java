@@ -2,6 +2,8 @@ package dev.crystaldb.backup;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.progress.CountingInputStream;
+import dev.crystaldb.progress.Progress;
 import org.sqlite.SQLiteConnection;
 
 import java.io.IOException;
@@ -47,9 +49,15 @@ public final class BackupWriter {
     private static final Pattern PARTIAL = Pattern.compile("\\.(.+)_(\\d+)_\\d+\\.db\\.(partial(\\.gz)?(-journal|-wal)?|pending-emergency)");
 
     private final Clock clock;
+    private final Progress progress;
 
     public BackupWriter(Clock clock) {
+        this(clock, Progress.NONE);
+    }
+
+    public BackupWriter(Clock clock, Progress progress) {
         this.clock = clock;
+        this.progress = progress;
     }
 
     /** Writes a backup of database into directory; reason (e.g. "pre-upgrade") may be null. */
@@ -69,12 +77,18 @@ public final class BackupWriter {
         Path partialGz = Path.of(partial + ".gz");
         try {
             createPrivateFile(partial);
-            copy(database, partial);
-            verifyAndDetach(partial, fullCheck);
+            // the backup API grows the copy page by page, so its size tells how far it is
+            long total = sizeIfExists(database.file()) + sizeIfExists(Path.of(database.file() + "-wal"));
+            try (Progress.Step step = progress.start("backing up " + database.file().getFileName(), total, () -> sizeOrZero(partial))) {
+                copy(database, partial);
+            }
+            try (Progress.Step step = progress.start("checking the copy (" + (fullCheck ? "integrity_check" : "quick_check") + ")")) {
+                verifyAndDetach(partial, fullCheck);
+            }
             Path finished = partial;
             if (compress) {
                 createPrivateFile(partialGz);
-                gzip(partial, partialGz);
+                gzip(partial, partialGz, progress);
                 finished = partialGz;
             }
             matchOwner(database.file(), finished);
@@ -231,9 +245,10 @@ public final class BackupWriter {
         }
     }
 
-    private static void gzip(Path source, Path target) throws IOException {
-        try (InputStream in = Files.newInputStream(source);
-             OutputStream out = new GZIPOutputStream(Files.newOutputStream(target, StandardOpenOption.TRUNCATE_EXISTING), 1 << 16)) {
+    private static void gzip(Path source, Path target, Progress progress) throws IOException {
+        try (CountingInputStream in = new CountingInputStream(Files.newInputStream(source));
+             OutputStream out = new GZIPOutputStream(Files.newOutputStream(target, StandardOpenOption.TRUNCATE_EXISTING), 1 << 16);
+             Progress.Step step = progress.start("compressing the copy", Files.size(source), in::count)) {
             in.transferTo(out);
         }
     }
@@ -267,6 +282,15 @@ public final class BackupWriter {
 
     private static long sizeIfExists(Path file) throws IOException {
         return Files.exists(file) ? Files.size(file) : 0;
+    }
+
+    /** For progress, read from another thread while the file is being written. */
+    static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private static String mib(long bytes) {

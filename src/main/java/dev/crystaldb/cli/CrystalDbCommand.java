@@ -70,8 +70,14 @@ public class CrystalDbCommand {
     @Spec
     CommandSpec spec;
 
+    private Output output;
+
+    /** One per run, so the progress line and the messages share one stderr. */
     Output output() {
-        return new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), json, quiet);
+        if (output == null) {
+            output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), json, quiet, Terminal.stderrIsTerminal());
+        }
+        return output;
     }
 
     Duration lockTimeout() {
@@ -103,7 +109,7 @@ public class CrystalDbCommand {
     }
 
     BackupWriter backupWriter() {
-        return new BackupWriter(Clock.systemUTC());
+        return new BackupWriter(Clock.systemUTC(), output().progress());
     }
 
     /** The database with crystal-db's lock held: the lock is taken before SQLite first opens the file. */

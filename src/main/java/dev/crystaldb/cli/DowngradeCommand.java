@@ -47,7 +47,7 @@ class DowngradeCommand implements Callable<Integer> {
         }
         try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(false)) {
             SqliteDatabase database = locked.database();
-            MigrationEngine engine = new MigrationEngine(database, root.migrations());
+            MigrationEngine engine = new MigrationEngine(database, root.migrations(), output.progress());
             DowngradePlan plan = engine.planDowngrade(target);
             if (plan.nothingToDo()) {
                 UpgradeResult none = UpgradeResult.unchanged(plan.from());

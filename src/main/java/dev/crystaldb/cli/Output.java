@@ -1,28 +1,55 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.progress.Progress;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The one output formatter. Results go to stdout (aligned text, or exactly one JSON document with
- * --json); progress, notices and errors go to stderr. --quiet prints nothing on success.
+ * --json); progress, notices and errors go to stderr. --quiet prints nothing on success. Long
+ * work draws a progress line on stderr only when stderr is a terminal (never for cron, the journal
+ * or a pipe) and not with --quiet.
  */
 public final class Output {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean json;
     private final boolean quiet;
+    private final Object printing = new Object();
+    private final ProgressLine progressLine;
 
     Output(PrintWriter out, PrintWriter err, boolean json, boolean quiet) {
+        this(out, err, json, quiet, false);
+    }
+
+    Output(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean stderrIsTerminal) {
+        this(out, err, json, quiet, stderrIsTerminal, System::nanoTime, true);
+    }
+
+    /** refreshing: whether a thread redraws the line (tests draw it themselves, on their own clock). */
+    Output(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean stderrIsTerminal, LongSupplier nanoTime, boolean refreshing) {
         this.out = out;
         this.err = err;
         this.json = json;
         this.quiet = quiet;
+        this.progressLine = stderrIsTerminal && !quiet ? new ProgressLine(err, nanoTime, printing, refreshing) : null;
+    }
+
+    /** Where the core reports long work. */
+    public Progress progress() {
+        return progressLine == null ? Progress.NONE : progressLine;
+    }
+
+    private void clearProgress() {
+        if (progressLine != null) {
+            progressLine.clear();
+        }
     }
 
     public boolean json() {
@@ -31,26 +58,35 @@ public final class Output {
 
     /** Prints a result: the JSON document in --json mode, the text otherwise (unless --quiet). */
     public void result(Map<String, Object> document, String text) {
-        if (json) {
-            out.println(Json.write(document));
-        } else if (!quiet && text != null && !text.isEmpty()) {
-            out.print(text.endsWith("\n") ? text : text + "\n");
+        synchronized (printing) {
+            clearProgress(); // stdout and stderr are often the same terminal
+            if (json) {
+                out.println(Json.write(document));
+            } else if (!quiet && text != null && !text.isEmpty()) {
+                out.print(text.endsWith("\n") ? text : text + "\n");
+            }
+            out.flush();
         }
-        out.flush();
     }
 
-    /** A notice on stderr (progress, what is about to happen); silent with --quiet. */
+    /** A notice on stderr (what is about to happen, what was done); silent with --quiet. */
     public void info(String message) {
         if (!quiet) {
-            err.println(message);
-            err.flush();
+            synchronized (printing) {
+                clearProgress();
+                err.println(message);
+                err.flush();
+            }
         }
     }
 
     /** An error: one line on stderr, and in --json mode the error document on stdout. */
     public void error(ExitCode code, String message) {
-        err.println("crystal-db: " + message);
-        err.flush();
+        synchronized (printing) {
+            clearProgress();
+            err.println("crystal-db: " + message);
+            err.flush();
+        }
         if (json) {
             Map<String, Object> inner = new LinkedHashMap<>();
             inner.put("code", code.code);

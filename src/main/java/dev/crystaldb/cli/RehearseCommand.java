@@ -30,7 +30,7 @@ class RehearseCommand implements Callable<Integer> {
 
     /** Shared with `upgrade --rehearse`. */
     static RehearsalService.Result rehearse(CrystalDbCommand root, SqliteDatabase database, String target) {
-        return new RehearsalService(root.backupWriter(), root.output()::info)
+        return new RehearsalService(root.backupWriter(), root.output().progress(), root.output()::info)
                 .rehearse(database, root.migrations(), root.backupDirectory(database.file()), target);
     }
 }

@@ -50,7 +50,7 @@ class RollbackCommand implements Callable<Integer> {
             if (!root.confirm("Replace " + databaseFile + " with " + chosen.file().getFileName() + "?")) {
                 throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
             }
-            RollbackService.Result result = new RollbackService(root.backupWriter(), new BackupRestorer(), output::info)
+            RollbackService.Result result = new RollbackService(root.backupWriter(), new BackupRestorer(output.progress()), output::info)
                     .rollback(database, catalog.directory(), chosen, unit);
             String version = result.version().map(Version::toString).orElse("none");
             output.result(Output.doc()

@@ -27,6 +27,11 @@ final class Terminal {
         return isTerminal(1);
     }
 
+    /** True when stderr is a terminal: only then is a progress line drawn. */
+    static boolean stderrIsTerminal() {
+        return isTerminal(2);
+    }
+
     private static boolean isTerminal(int fd) {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

@@ -53,7 +53,7 @@ class UpgradeCommand implements Callable<Integer> {
         }
         try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(create)) {
             SqliteDatabase database = locked.database();
-            MigrationEngine engine = new MigrationEngine(database, root.migrations());
+            MigrationEngine engine = new MigrationEngine(database, root.migrations(), output.progress());
             UpgradePlan plan = engine.planUpgrade(target);
             if (plan.nothingToDo()) {
                 UpgradeResult none = UpgradeResult.unchanged(plan.from());

@@ -2,6 +2,7 @@ package dev.crystaldb.migrate;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.progress.Progress;
 import dev.crystaldb.errors.ExitCode;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -38,13 +39,21 @@ import java.util.Optional;
 public final class MigrationEngine {
     public static final String HISTORY_TABLE = "flyway_schema_history";
     private static final String INSTALLED_BY = "crystal-db";
+    private static final String CHECKS_STEP = "checking foreign keys and integrity before commit";
 
     private final SqliteDatabase database;
     private final MigrationSet migrations;
+    private final Progress progress;
 
     public MigrationEngine(SqliteDatabase database, MigrationSet migrations) {
+        this(database, migrations, Progress.NONE);
+    }
+
+    /** progress hears of each script as it starts, and of the checks before commit. */
+    public MigrationEngine(SqliteDatabase database, MigrationSet migrations, Progress progress) {
         this.database = database;
         this.migrations = migrations;
+        this.progress = progress;
     }
 
     public MigrationSet migrations() {
@@ -173,7 +182,7 @@ public final class MigrationEngine {
             return UpgradeResult.unchanged(plan.from());
         }
         Version last = plan.scripts().get(plan.scripts().size() - 1).file().version();
-        UnitCheck check = new UnitCheck(last);
+        UnitCheck check = new UnitCheck(last, plan.scripts().size(), progress);
         long started = System.nanoTime();
         prepareHistoryTable();
         MigrateResult result;
@@ -182,6 +191,8 @@ public final class MigrationEngine {
         } catch (RuntimeException e) {
             undoSetupAfterFailure(plan.state());
             throw failureOf(e, check.failedScript);
+        } finally {
+            check.step.close();
         }
         List<UpgradeResult.Step> steps = new ArrayList<>();
         for (MigrateOutput output : result.migrations) {
@@ -243,21 +254,27 @@ public final class MigrationEngine {
         try (Connection connection = database.open()) {
             connection.setAutoCommit(false);
             try {
+                int done = 0;
                 for (DowngradePlan.Undo undo : plan.undos()) {
                     long begun = System.nanoTime();
                     String script = undo.script().file().fileName();
-                    for (SqlStatement statement : undo.script().statements()) {
-                        try (Statement jdbc = connection.createStatement()) {
-                            jdbc.execute(statement.text());
-                        } catch (SQLException e) {
-                            throw new UnitFailure(script + " line " + statement.line() + ": " + firstLine(e), e);
+                    try (Progress.Step step = progress.start("undoing " + undo.applied().version() + " "
+                            + undo.script().file().description() + " (" + (++done) + " of " + plan.undos().size() + ")")) {
+                        for (SqlStatement statement : undo.script().statements()) {
+                            try (Statement jdbc = connection.createStatement()) {
+                                jdbc.execute(statement.text());
+                            } catch (SQLException e) {
+                                throw new UnitFailure(script + " line " + statement.line() + ": " + firstLine(e), e);
+                            }
                         }
                     }
                     deleteHistoryRow(connection, undo.applied().installedRank());
                     steps.add(new UpgradeResult.Step(undo.applied().version(), undo.script().file().description(), script,
                             (System.nanoTime() - begun) / 1_000_000));
                 }
-                requireChecksPass(connection);
+                try (Progress.Step step = progress.start(CHECKS_STEP)) {
+                    requireChecksPass(connection);
+                }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -512,15 +529,21 @@ public final class MigrationEngine {
      */
     private static final class UnitCheck implements Callback {
         private final Version last;
+        private final int count;
+        private final Progress progress;
+        private int started;
+        private Progress.Step step = () -> { };
         private String failedScript;
 
-        UnitCheck(Version last) {
+        UnitCheck(Version last, int count, Progress progress) {
             this.last = last;
+            this.count = count;
+            this.progress = progress;
         }
 
         @Override
         public boolean supports(Event event, Context context) {
-            return event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR;
+            return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR;
         }
 
         @Override
@@ -531,6 +554,12 @@ public final class MigrationEngine {
         @Override
         public void handle(Event event, Context context) {
             MigrationInfo info = context.getMigrationInfo();
+            if (event == Event.BEFORE_EACH_MIGRATE) {
+                step.close();
+                step = progress.start("applying " + (info == null ? "" : info.getVersion() + " " + info.getDescription() + " ")
+                        + "(" + (++started) + " of " + count + ")");
+                return;
+            }
             if (event == Event.AFTER_EACH_MIGRATE_ERROR) {
                 failedScript = info == null ? null : info.getScript();
                 return;
@@ -538,6 +567,8 @@ public final class MigrationEngine {
             if (info == null || info.getVersion() == null || !last.equals(Version.parseOrNull(info.getVersion().getVersion()))) {
                 return;
             }
+            step.close();
+            step = progress.start(CHECKS_STEP);
             try {
                 requireChecksPass(context.getConnection());
             } catch (UnitFailure e) {

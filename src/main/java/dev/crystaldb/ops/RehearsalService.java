@@ -11,6 +11,7 @@ import dev.crystaldb.migrate.SchemaDetection;
 import dev.crystaldb.migrate.SchemaTimeline;
 import dev.crystaldb.migrate.UpgradePlan;
 import dev.crystaldb.migrate.UpgradeResult;
+import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,33 +34,38 @@ public final class RehearsalService {
     }
 
     private final BackupWriter writer;
-    private final Consumer<String> progress;
+    private final Progress progress;
+    private final Consumer<String> notices;
 
-    public RehearsalService(BackupWriter writer, Consumer<String> progress) {
+    public RehearsalService(BackupWriter writer, Progress progress, Consumer<String> notices) {
         this.writer = writer;
         this.progress = progress;
+        this.notices = notices;
     }
 
     /** Throws the failure the real upgrade would meet (exit 1, or 4 on drift); returns the report otherwise. */
     public Result rehearse(SqliteDatabase database, MigrationSet migrations, Path backupDirectory, String target) {
         removeLeftoversOfKilledRuns(backupDirectory);
         Path scratch = backupDirectory.resolve(".rehearsal-" + ProcessHandle.current().pid());
-        progress.accept("copying " + database.file() + " to a scratch database ...");
+        notices.accept("copying " + database.file() + " to a scratch database ...");
         BackupResult copy = writer.write(database, scratch, "rehearsal", false);
         try {
             SqliteDatabase rehearsal = SqliteDatabase.existing(copy.file(), database.lockTimeout());
-            MigrationEngine engine = new MigrationEngine(rehearsal, migrations);
+            MigrationEngine engine = new MigrationEngine(rehearsal, migrations, progress);
             UpgradePlan plan = engine.planUpgrade(target);
-            progress.accept("rehearsing " + plan.scripts().size() + " migration(s) on the copy ...");
+            notices.accept("rehearsing " + plan.scripts().size() + " migration(s) on the copy ...");
             UpgradeResult result;
             try {
                 result = engine.upgrade(plan);
             } catch (CrystalDbException e) {
                 throw new CrystalDbException(e.exitCode(), "rehearsal failed: " + e.getMessage(), e);
             }
-            List<String> drift = result.to()
-                    .map(version -> SchemaDetection.liveSchema(rehearsal).differencesFrom(SchemaTimeline.at(migrations, version)))
-                    .orElse(List.of());
+            List<String> drift;
+            try (Progress.Step step = progress.start("comparing the schema of the copy with the expected one")) {
+                drift = result.to()
+                        .map(version -> SchemaDetection.liveSchema(rehearsal).differencesFrom(SchemaTimeline.at(migrations, version)))
+                        .orElse(List.of());
+            }
             if (!drift.isEmpty()) {
                 throw new CrystalDbException(ExitCode.CHECK_FAILED, "rehearsal failed: after the upgrade the schema differs from version "
                         + result.to().get() + " (" + drift.get(0) + (drift.size() > 1 ? ", and " + (drift.size() - 1) + " more" : "")

@@ -29,22 +29,22 @@ public final class RollbackService {
 
     private final BackupWriter writer;
     private final BackupRestorer restorer;
-    private final Consumer<String> progress;
+    private final Consumer<String> notices;
 
-    public RollbackService(BackupWriter writer, BackupRestorer restorer, Consumer<String> progress) {
+    public RollbackService(BackupWriter writer, BackupRestorer restorer, Consumer<String> notices) {
         this.writer = writer;
         this.restorer = restorer;
-        this.progress = progress;
+        this.notices = notices;
     }
 
     public Result rollback(SqliteDatabase database, Path backupDirectory, BackupEntry backup, Optional<SystemdUnit> unit) {
-        progress.accept("checking backup " + backup.file().getFileName() + " ...");
+        notices.accept("checking backup " + backup.file().getFileName() + " ...");
         Path staged = restorer.stage(backup, database.file());
         boolean stopped = false;
         RuntimeException failure = null;
         try {
             if (unit.isPresent()) {
-                progress.accept("stopping " + unit.get().name() + " ...");
+                notices.accept("stopping " + unit.get().name() + " ...");
                 unit.get().stop();
                 stopped = true;
             }
@@ -64,7 +64,7 @@ public final class RollbackService {
             }
             if (link.isPresent()) {
                 emergency = Optional.of(link.get().publish().file());
-                progress.accept("emergency backup (the replaced file itself): " + emergency.get());
+                notices.accept("emergency backup (the replaced file itself): " + emergency.get());
             }
             Optional<Version> version = HistoryReader.currentVersion(database.file());
             return new Result(backup, emergency, version);
@@ -83,7 +83,7 @@ public final class RollbackService {
         if (!Files.exists(database.file())) {
             return Optional.empty();
         }
-        progress.accept("emergency backup of the current database ...");
+        notices.accept("emergency backup of the current database ...");
         BackupResult result;
         try {
             result = writer.write(SqliteDatabase.existing(database.file(), database.lockTimeout()), backupDirectory, "emergency", false);
@@ -92,15 +92,15 @@ public final class RollbackService {
                 throw e;
             }
             // SQLite cannot read it (damaged): keep its bytes instead, so nothing is lost
-            progress.accept("the current database cannot be read by SQLite (" + e.getMessage() + "); copying its files as they are");
+            notices.accept("the current database cannot be read by SQLite (" + e.getMessage() + "); copying its files as they are");
             result = writer.writeRawCopy(database.file(), backupDirectory, "emergency-raw");
         }
-        progress.accept("emergency backup: " + result.file());
+        notices.accept("emergency backup: " + result.file());
         return Optional.of(result.file());
     }
 
     private void startAgain(SystemdUnit unit, RuntimeException restoreFailure) {
-        progress.accept("starting " + unit.name() + " ...");
+        notices.accept("starting " + unit.name() + " ...");
         try {
             unit.start();
         } catch (CrystalDbException e) {
@@ -108,7 +108,7 @@ public final class RollbackService {
                 throw new CrystalDbException(ExitCode.FAILED, "the backup was restored, but " + e.getMessage(), e);
             }
             restoreFailure.addSuppressed(e);
-            progress.accept(e.getMessage());
+            notices.accept(e.getMessage());
         }
     }
 }

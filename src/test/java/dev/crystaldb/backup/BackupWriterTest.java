@@ -3,6 +3,7 @@ package dev.crystaldb.backup;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.support.RecordingProgress;
 import dev.crystaldb.support.TestDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,24 @@ class BackupWriterTest {
         try (Stream<Path> files = Files.list(dir.resolve("backups"))) {
             assertEquals(1, files.count(), "no temporary file left");
         }
+    }
+
+    @Test
+    void reportsTheCopyByBytesThenTheCheckThenTheCompression() throws Exception {
+        Path db = dir.resolve("app.db");
+        TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                + "INSERT INTO t SELECT randomblob(500) FROM n");
+        RecordingProgress progress = new RecordingProgress();
+        new BackupWriter(clock, progress).write(SqliteDatabase.existing(db, Duration.ofSeconds(2)), dir.resolve("backups"), null, false, true);
+
+        assertEquals(List.of("backing up app.db", "checking the copy (quick_check)", "compressing the copy"), progress.descriptions());
+        RecordingProgress.Recorded copy = progress.steps().get(0);
+        assertEquals(Files.size(db), copy.totalBytes());
+        assertEquals(copy.totalBytes(), copy.doneAtEnd(), "the copy's size reached the database's when the copy step ended");
+        RecordingProgress.Recorded gzip = progress.steps().get(2);
+        assertTrue(gzip.totalBytes() > 1_000_000, "the plain copy is the size of the compression step: " + gzip);
+        assertEquals(gzip.totalBytes(), gzip.doneAtEnd());
+        assertTrue(progress.steps().stream().allMatch(RecordingProgress.Recorded::ended), progress.steps().toString());
     }
 
     @Test

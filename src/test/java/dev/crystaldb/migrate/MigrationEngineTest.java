@@ -3,6 +3,7 @@ package dev.crystaldb.migrate;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.support.RecordingProgress;
 import dev.crystaldb.support.TestDb;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Assumptions;
@@ -99,6 +100,23 @@ class MigrationEngineTest {
     /** SQLite stores a table renamed by ALTER TABLE ... RENAME TO with its new name in quotes. */
     private static List<String> unquoted(List<String> schema) {
         return schema.stream().map(s -> s.replaceAll("CREATE TABLE \"([^\"]+)\"", "CREATE TABLE $1")).toList();
+    }
+
+    @Test
+    void reportsEachScriptAndTheChecksBeforeCommitBothWays() throws Exception {
+        RecordingProgress progress = new RecordingProgress();
+        MigrationEngine engine = new MigrationEngine(SqliteDatabase.creating(db(), Duration.ofSeconds(2)), MigrationSet.bundled().requireValid(), progress);
+        upgrade(engine, "3");
+        assertEquals(List.of("applying 1 initial schema (1 of 3)", "applying 2 income sources (2 of 3)", "applying 3 add date to income (3 of 3)",
+                "checking foreign keys and integrity before commit"), progress.descriptions());
+
+        RecordingProgress back = new RecordingProgress();
+        new MigrationEngine(SqliteDatabase.existing(db(), Duration.ofSeconds(2)), MigrationSet.bundled().requireValid(), back)
+                .downgrade(engine.planDowngrade("1"));
+        assertEquals(List.of("undoing 3 add date to income (1 of 2)", "undoing 2 income sources (2 of 2)",
+                "checking foreign keys and integrity before commit"), back.descriptions());
+        assertTrue(progress.steps().stream().allMatch(RecordingProgress.Recorded::ended), "every step ended: " + progress.steps());
+        assertEquals(List.of("1:1"), TestDb.history(db()));
     }
 
     @Test

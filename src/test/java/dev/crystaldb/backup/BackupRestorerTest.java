@@ -1,0 +1,46 @@
+package dev.crystaldb.backup;
+
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.support.RecordingProgress;
+import dev.crystaldb.support.TestDb;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class BackupRestorerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void stagingReportsTheBytesReadOfAPlainAndAGzippedBackup() throws Exception {
+        Path db = dir.resolve("app.db");
+        TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
+                + "INSERT INTO t SELECT randomblob(300) FROM n");
+        SqliteDatabase database = SqliteDatabase.existing(db, Duration.ofSeconds(2));
+        Path backups = dir.resolve("backups");
+        BackupWriter writer = new BackupWriter(Clock.systemUTC());
+        writer.write(database, backups, null, false, false);
+        writer.write(database, backups, null, false, true);
+
+        for (BackupEntry backup : new BackupCatalog(backups, db).list()) {
+            RecordingProgress progress = new RecordingProgress();
+            Path staged = new BackupRestorer(progress).stage(backup, db);
+            try {
+                assertEquals(List.of("copying " + backup.file().getFileName(), "checking the copy (quick_check)"), progress.descriptions());
+                RecordingProgress.Recorded copy = progress.steps().get(0);
+                assertEquals(Files.size(backup.file()), copy.totalBytes(), backup.toString());
+                assertEquals(copy.totalBytes(), copy.doneAtEnd(), "every byte of " + backup.file().getFileName() + " was read");
+                assertEquals(List.of("1000"), TestDb.strings(staged, "SELECT count(*) FROM t"));
+            } finally {
+                new BackupRestorer().discard(staged);
+            }
+        }
+    }
+}
