@@ -89,6 +89,15 @@ SQLITE_VERSION=$(sqlite3 --version | cut -d' ' -f1)
 DBMATE_VERSION=$("$DBMATE" --version | awk '{print $NF}')
 ALEMBIC_VERSION=$("$PY" -m alembic --version | awk '{print $NF}')
 CDB_VERSION=$("$CDB" --version 2>&1 | head -n1 || true)
+# the no-JVM bundle (./mvnw package -Pdist), when one was built: measured beside target/crystal-db
+BUNDLE_EXE=
+bundles=("$ROOT"/target/crystal-db-*-linux-*.tar.gz)
+if [ -f "${bundles[0]}" ]; then
+  rm -rf "$DATA/bundle"; mkdir -p "$DATA/bundle"
+  tar -xzf "${bundles[0]}" -C "$DATA/bundle" --strip-components=1
+  BUNDLE_EXE=$DATA/bundle/crystal-db
+  say "bundle: $(basename "${bundles[0]}") ($("$BUNDLE_EXE" --version 2>&1 | head -n1))"
+fi
 JAVA_VERSION=$(java -version 2>&1 | head -n1)
 
 # ---------------------------------------------------------------------------------------------
@@ -277,6 +286,8 @@ run_noop_cdb() { t "$CDB" --db "$N/cdb.db" upgrade --yes; }
 measure "$S1" "dbmate up" noop run_noop_dbmate
 measure "$S1" "alembic upgrade head" noop run_noop_alembic
 measure "$S1" "crystal-db upgrade" noop run_noop_cdb
+run_noop_bundle() { t "$BUNDLE_EXE" --db "$N/cdb.db" upgrade --yes; }
+[ -z "$BUNDLE_EXE" ] || measure "$S1" "crystal-db upgrade (bundle)" noop run_noop_bundle
 
 # --- no-op upgrade with 700 applied migrations (how the check of the history scales) ----------
 S2="no-op upgrade, $MIGRATIONS applied"
@@ -368,6 +379,7 @@ ROWS=(
   "$S1|dbmate up|dbmate up|||"
   "$S1|alembic upgrade head|dbmate up|||"
   "$S1|crystal-db upgrade|dbmate up|abs|0.30|<= 0.30 s (JVM)"
+  ${BUNDLE_EXE:+"$S1|crystal-db upgrade (bundle)|dbmate up|abs|0.30|<= 0.30 s (JDK 25 AOT bundle)"}
   "$S2|dbmate up|dbmate up|||"
   "$S2|crystal-db upgrade|dbmate up|||"
   "$S3|dbmate up|dbmate up|||"
