@@ -7,9 +7,11 @@ import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,7 +56,10 @@ public final class BackupRestorer {
             try (CountingInputStream raw = new CountingInputStream(Files.newInputStream(backup.file()));
                  InputStream in = backup.name().compressed() ? new GZIPInputStream(raw, 1 << 16) : raw;
                  Progress.Step step = progress.start("copying " + backup.file().getFileName(), Files.size(backup.file()), raw::count)) {
-                Files.copy(in, staged, StandardCopyOption.REPLACE_EXISTING);
+                // into the 0600 file made above (Files.copy with REPLACE_EXISTING would make a new one, readable by others)
+                try (OutputStream out = Files.newOutputStream(staged, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    in.transferTo(out);
+                }
             }
             try (Progress.Step step = progress.start("checking the copy (quick_check)")) {
                 verify(staged, backup);

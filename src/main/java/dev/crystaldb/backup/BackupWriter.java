@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -119,11 +118,11 @@ public final class BackupWriter {
         Path partialWal = Path.of(partial + "-wal");
         try {
             createPrivateFile(partial);
-            Files.copy(database, partial, StandardCopyOption.REPLACE_EXISTING);
+            copyInto(database, partial);
             fsync(partial);
             if (Files.exists(wal)) {
                 createPrivateFile(partialWal);
-                Files.copy(wal, partialWal, StandardCopyOption.REPLACE_EXISTING);
+                copyInto(wal, partialWal);
                 fsync(partialWal);
             }
             Path target = publish(partial, directory, new BackupName(stem, clock.instant().truncatedTo(ChronoUnit.SECONDS), 1, reason, false));
@@ -295,6 +294,14 @@ public final class BackupWriter {
 
     private static String mib(long bytes) {
         return (bytes / (1024 * 1024)) + " MiB";
+    }
+
+    /** Into the existing 0600 file (Files.copy would recreate it with the source's mode). */
+    private static void copyInto(Path source, Path target) throws IOException {
+        try (InputStream in = Files.newInputStream(source);
+             OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            in.transferTo(out);
+        }
     }
 
     private static void createPrivateFile(Path file) throws IOException {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,7 @@ class BackupRestorerTest {
         Path db = dir.resolve("app.db");
         TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
                 + "INSERT INTO t SELECT randomblob(300) FROM n");
+        Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
         SqliteDatabase database = SqliteDatabase.existing(db, Duration.ofSeconds(2));
         Path backups = dir.resolve("backups");
         BackupWriter writer = new BackupWriter(Clock.systemUTC());
@@ -38,9 +40,25 @@ class BackupRestorerTest {
                 assertEquals(Files.size(backup.file()), copy.totalBytes(), backup.toString());
                 assertEquals(copy.totalBytes(), copy.doneAtEnd(), "every byte of " + backup.file().getFileName() + " was read");
                 assertEquals(List.of("1000"), TestDb.strings(staged, "SELECT count(*) FROM t"));
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(staged)),
+                        "the staged copy is private until it takes the database's own mode at the swap");
             } finally {
                 new BackupRestorer().discard(staged);
             }
         }
+    }
+
+    @Test
+    void aRawCopyOfADamagedDatabaseIsPrivateToo() throws Exception {
+        Path db = dir.resolve("app.db");
+        Files.write(db, new byte[8192]); // not a database SQLite can read
+        Files.write(Path.of(db + "-wal"), new byte[100]);
+        Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(Path.of(db + "-wal"), PosixFilePermissions.fromString("rw-r--r--"));
+        BackupResult raw = new BackupWriter(Clock.systemUTC()).writeRawCopy(db, dir.resolve("backups"), "emergency-raw");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(raw.file())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(raw.file() + "-wal"))));
+        assertEquals(8192, Files.size(raw.file()));
+        assertEquals(100, Files.size(Path.of(raw.file() + "-wal")));
     }
 }
