@@ -429,8 +429,8 @@ RESULTS=$BENCH/results.txt
       "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$text"
   done
   echo
-  echo "notes: crystal-db rollback also verifies the backup and takes an emergency backup of the database it"
-  echo "replaces (cp does neither); crystal-db backup fsyncs its copy, cp does not. After the rollback the"
+  echo "notes: crystal-db rollback also checks and fsyncs the copy it puts in place and keeps the replaced"
+  echo "database as an emergency backup (cp does neither); crystal-db backup fsyncs its copy, cp does not. After the rollback the"
   echo "restored database's journal_mode was '$ROLLBACK_MODE' (the original was 'wal'). Log: ${LOG#"$ROOT"/}"
 } > "$RESULTS"
 echo
