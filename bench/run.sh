@@ -314,6 +314,8 @@ check_applied() {
 measure "$S3" "dbmate up" prep_apply run_apply_dbmate; check_applied dbmate
 measure "$S3" "sqlite3 < combined.sql" prep_apply run_apply_sqlite; check_applied sqlite3
 measure "$S3" "crystal-db upgrade" prep_apply run_apply_cdb; check_applied crystal-db
+run_apply_bundle() { t "$BUNDLE_EXE" --db "$M/new.db" --migrations "$MIG/crystal-db" upgrade --create --yes --no-backup; }
+if [ -n "$BUNDLE_EXE" ]; then measure "$S3" "crystal-db upgrade (bundle)" prep_apply run_apply_bundle; check_applied bundle; fi
 prep_apply
 
 # --- backup of the big database ---------------------------------------------------------------
@@ -330,6 +332,8 @@ run_backup_cdb() { t "$CDB" --db "$BIG" backup --backup-dir "$B"; }
 measure "$S4" "sqlite3 .backup + quick_check" prep_backup run_backup_sqlite
 measure "$S4" "cp" prep_backup run_backup_cp
 measure "$S4" "crystal-db backup" prep_backup run_backup_cdb
+run_backup_bundle() { t "$BUNDLE_EXE" --db "$BIG" backup --backup-dir "$B"; }
+[ -z "$BUNDLE_EXE" ] || measure "$S4" "crystal-db backup (bundle)" prep_backup run_backup_bundle
 prep_backup; rm -rf "$B"
 
 # --- rollback (restore the newest backup) of the big database ----------------------------------
@@ -344,6 +348,8 @@ run_rollback_cp() { t cp "$RB_FILE" "$R/cp.db"; }
 run_rollback_cdb() { t "$CDB" --db "$R/live.db" --backup-dir "$R/backups" rollback --latest --yes; }
 measure "$S5" "cp" prep_rollback run_rollback_cp
 measure "$S5" "crystal-db rollback --latest" prep_rollback run_rollback_cdb
+run_rollback_bundle() { t "$BUNDLE_EXE" --db "$R/live.db" --backup-dir "$R/backups" rollback --latest --yes; }
+[ -z "$BUNDLE_EXE" ] || measure "$S5" "crystal-db rollback (bundle)" prep_rollback run_rollback_bundle
 ROLLBACK_MODE=$(sqlite3 "$R/live.db" 'PRAGMA journal_mode')
 rm -rf "$R"
 
@@ -385,11 +391,14 @@ ROWS=(
   "$S3|dbmate up|dbmate up|||"
   "$S3|sqlite3 < combined.sql|dbmate up|||"
   "$S3|crystal-db upgrade|dbmate up|ratio|2.0|<= 2x dbmate"
+  ${BUNDLE_EXE:+"$S3|crystal-db upgrade (bundle)|dbmate up|ratio|2.0|<= 2x dbmate"}
   "$S4|sqlite3 .backup + quick_check|sqlite3 .backup + quick_check|||"
   "$S4|cp|sqlite3 .backup + quick_check|||"
   "$S4|crystal-db backup|sqlite3 .backup + quick_check|ratio|1.3|<= 1.3x sqlite3 incl. check"
+  ${BUNDLE_EXE:+"$S4|crystal-db backup (bundle)|sqlite3 .backup + quick_check|ratio|1.3|<= 1.3x sqlite3 incl. check"}
   "$S5|cp|cp|||"
   "$S5|crystal-db rollback --latest|cp|ratio|1.3|<= 1.3x cp"
+  ${BUNDLE_EXE:+"$S5|crystal-db rollback (bundle)|cp|ratio|1.3|<= 1.3x cp"}
   "$S6|crystal-db backup $SMALL_H|crystal-db backup $SMALL_H|||"
   "$S6|crystal-db backup $BIG_H|crystal-db backup $SMALL_H|rss|1.10|same RSS as $SMALL_H (<= 1.10x)"
   "$S7|crystal-db stamp --detect|crystal-db stamp --detect|abs|10|seconds, not minutes (<= 10 s)"

@@ -2,16 +2,12 @@ package dev.crystaldb.backup;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
-import dev.crystaldb.progress.CountingInputStream;
 import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,7 +20,6 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Puts a backup in place of a database without ever leaving a mix of the two: the backup is
@@ -52,14 +47,11 @@ public final class BackupRestorer {
         try {
             Files.deleteIfExists(staged);
             Files.createFile(staged, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            // counted before decompression, so a .db.gz shows how much of its own size is read
-            try (CountingInputStream raw = new CountingInputStream(Files.newInputStream(backup.file()));
-                 InputStream in = backup.name().compressed() ? new GZIPInputStream(raw, 1 << 16) : raw;
-                 Progress.Step step = progress.start("copying " + backup.file().getFileName(), Files.size(backup.file()), raw::count)) {
-                // into the 0600 file made above (Files.copy with REPLACE_EXISTING would make a new one, readable by others)
-                try (OutputStream out = Files.newOutputStream(staged, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    in.transferTo(out);
-                }
+            String copying = "copying " + backup.file().getFileName();
+            if (backup.name().compressed()) {
+                FileCopy.gunzip(backup.file(), staged, progress, copying);
+            } else {
+                FileCopy.copy(backup.file(), staged, progress, copying);
             }
             try (Progress.Step step = progress.start("checking the copy (quick_check)")) {
                 verify(staged, backup);

@@ -2,13 +2,10 @@ package dev.crystaldb.backup;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
-import dev.crystaldb.progress.CountingInputStream;
 import dev.crystaldb.progress.Progress;
 import org.sqlite.SQLiteConnection;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -30,7 +27,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The one backup writer: an online-consistent copy of a live database that never appears under
@@ -87,7 +83,7 @@ public final class BackupWriter {
             Path finished = partial;
             if (compress) {
                 createPrivateFile(partialGz);
-                gzip(partial, partialGz, progress);
+                FileCopy.gzip(partial, partialGz, progress, "compressing the copy");
                 finished = partialGz;
             }
             matchOwner(database.file(), finished);
@@ -118,11 +114,11 @@ public final class BackupWriter {
         Path partialWal = Path.of(partial + "-wal");
         try {
             createPrivateFile(partial);
-            copyInto(database, partial);
+            FileCopy.copy(database, partial, progress, "copying " + database.getFileName() + " as it is");
             fsync(partial);
             if (Files.exists(wal)) {
                 createPrivateFile(partialWal);
-                copyInto(wal, partialWal);
+                FileCopy.copy(wal, partialWal, progress, "copying " + wal.getFileName() + " as it is");
                 fsync(partialWal);
             }
             Path target = publish(partial, directory, new BackupName(stem, clock.instant().truncatedTo(ChronoUnit.SECONDS), 1, reason, false));
@@ -244,14 +240,6 @@ public final class BackupWriter {
         }
     }
 
-    private static void gzip(Path source, Path target, Progress progress) throws IOException {
-        try (CountingInputStream in = new CountingInputStream(Files.newInputStream(source));
-             OutputStream out = new GZIPOutputStream(Files.newOutputStream(target, StandardOpenOption.TRUNCATE_EXISTING), 1 << 16);
-             Progress.Step step = progress.start("compressing the copy", Files.size(source), in::count)) {
-            in.transferTo(out);
-        }
-    }
-
     private static void createDirectory(Path directory) {
         try {
             Files.createDirectories(directory);
@@ -294,14 +282,6 @@ public final class BackupWriter {
 
     private static String mib(long bytes) {
         return (bytes / (1024 * 1024)) + " MiB";
-    }
-
-    /** Into the existing 0600 file (Files.copy would recreate it with the source's mode). */
-    private static void copyInto(Path source, Path target) throws IOException {
-        try (InputStream in = Files.newInputStream(source);
-             OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            in.transferTo(out);
-        }
     }
 
     private static void createPrivateFile(Path file) throws IOException {
