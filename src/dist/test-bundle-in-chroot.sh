@@ -15,7 +15,8 @@
 set -euo pipefail
 
 project=$(cd "$(dirname "$0")/../.." && pwd)
-rootfs=${CRYSTAL_DB_TEST_ROOTFS:-/var/cache/crystal-db-test/bookworm-minbase}
+# canonical, so that it matches the mount points listed in /proc/mounts
+rootfs=$(realpath -m "${CRYSTAL_DB_TEST_ROOTFS:-/var/cache/crystal-db-test/bookworm-minbase}")
 mirror=${CRYSTAL_DB_TEST_MIRROR:-http://deb.debian.org/debian}
 started=$(date +%s)
 
@@ -66,7 +67,7 @@ if [ ! -f "$rootfs/.crystal-db-test-complete" ]; then
     if [ -e "$dir" ]; then
       unmount_all_under "$dir"
       [ -z "$(mounts_under "$dir")" ] || die "$dir still has mounts; not deleting it"
-      rm -rf "$dir"
+      rm -rf --one-file-system "$dir"
     fi
   done
   say "debootstrap --variant=minbase bookworm (first run on this machine, about a minute)"

@@ -4,6 +4,7 @@
 here=$(dirname "$(readlink -f "$0")")
 java_cmd=java
 [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && java_cmd="$JAVA_HOME/bin/java"
+set -f # CRYSTAL_DB_JAVA_OPTS is split into words, never expanded as file patterns
 exec "$java_cmd" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss1m -XX:-UsePerfData \
   -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   ${CRYSTAL_DB_JAVA_OPTS:-} -jar "$here/quarkus-app/quarkus-run.jar" "$@"

@@ -6,11 +6,11 @@ import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -46,7 +46,6 @@ public final class BackupRestorer {
         Path staged = database.resolveSibling("." + database.getFileName() + ".restore-" + ProcessHandle.current().pid() + ".partial");
         try {
             Files.deleteIfExists(staged);
-            Files.createFile(staged, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             String copying = "copying " + backup.file().getFileName();
             if (backup.name().compressed()) {
                 FileCopy.gunzip(backup.file(), staged, progress, copying);
@@ -92,6 +91,10 @@ public final class BackupRestorer {
      */
     public void swapIn(Path staged, SqliteDatabase database) {
         Path file = database.file();
+        // the directory may be writable by the app's user while crystal-db runs as root
+        if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) {
+            throw CrystalDbException.failed("the staged copy " + staged + " was replaced by something else; the database was not replaced", null);
+        }
         try {
             if (Files.exists(file)) {
                 if ("wal".equals(checkpointAndRelease(database))) {
@@ -143,11 +146,12 @@ public final class BackupRestorer {
         }
     }
 
+    /** Never through a symlink put in place of the staged copy: chmod and chown would change its target. */
     private static void copyOwnerAndMode(Path database, Path staged) throws IOException {
         PosixFileAttributes attributes = Files.readAttributes(database, PosixFileAttributes.class);
-        Files.setPosixFilePermissions(staged, attributes.permissions());
+        PosixFileAttributeView view = Files.getFileAttributeView(staged, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        view.setPermissions(attributes.permissions());
         if ("root".equals(System.getProperty("user.name"))) {
-            PosixFileAttributeView view = Files.getFileAttributeView(staged, PosixFileAttributeView.class);
             view.setOwner(attributes.owner());
             view.setGroup(attributes.group());
         }

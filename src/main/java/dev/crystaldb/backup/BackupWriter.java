@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -82,7 +83,6 @@ public final class BackupWriter {
             }
             Path finished = partial;
             if (compress) {
-                createPrivateFile(partialGz);
                 FileCopy.gzip(partial, partialGz, progress, "compressing the copy");
                 finished = partialGz;
             }
@@ -113,11 +113,9 @@ public final class BackupWriter {
         Path wal = Path.of(database + "-wal");
         Path partialWal = Path.of(partial + "-wal");
         try {
-            createPrivateFile(partial);
             FileCopy.copy(database, partial, progress, "copying " + database.getFileName() + " as it is");
             fsync(partial);
             if (Files.exists(wal)) {
-                createPrivateFile(partialWal);
                 FileCopy.copy(wal, partialWal, progress, "copying " + wal.getFileName() + " as it is");
                 fsync(partialWal);
             }
@@ -286,7 +284,7 @@ public final class BackupWriter {
 
     private static void createPrivateFile(Path file) throws IOException {
         // created 0600 before any data is in it, so the copy is never readable by others
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileCopy.createPrivate(file).close();
     }
 
     private static void copy(SqliteDatabase database, Path partial) {
@@ -322,7 +320,7 @@ public final class BackupWriter {
             return;
         }
         PosixFileAttributes owner = Files.readAttributes(database, PosixFileAttributes.class);
-        PosixFileAttributeView view = Files.getFileAttributeView(partial, PosixFileAttributeView.class);
+        PosixFileAttributeView view = Files.getFileAttributeView(partial, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         view.setOwner(owner.owner());
         view.setGroup(owner.group());
     }

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 final class ProgressLine implements Progress {
     static final long SHOW_AFTER_NANOS = 1_000_000_000L;
     private static final long REFRESH_MILLIS = 200;
-    private static final int MAX_DESCRIPTION = 64;
+    private static final int MAX_WIDTH = 79;
 
     private final PrintWriter err;
     private final LongSupplier nanoTime;
@@ -84,15 +84,18 @@ final class ProgressLine implements Progress {
         }
     }
 
+    /** At most 79 characters: a line that wraps on an 80-column terminal cannot be rewritten in place. */
     static String text(String description, long totalBytes, long doneBytes, long elapsedNanos) {
-        StringBuilder line = new StringBuilder(description.length() > MAX_DESCRIPTION
-                ? description.substring(0, MAX_DESCRIPTION - 3) + "..." : description);
+        StringBuilder figures = new StringBuilder();
         if (totalBytes > 0) {
             long done = Math.min(Math.max(doneBytes, 0), totalBytes);
-            line.append("  ").append(done * 100 / totalBytes).append("%  ")
+            figures.append("  ").append(done * 100 / totalBytes).append("%  ")
                     .append(Sizes.human(done)).append(" of ").append(Sizes.human(totalBytes));
         }
-        return line.append("  ").append(elapsedNanos / 1_000_000_000L).append(" s").toString();
+        figures.append("  ").append(elapsedNanos / 1_000_000_000L).append(" s");
+        int room = Math.max(10, MAX_WIDTH - figures.length());
+        String shown = description.length() > room ? description.substring(0, room - 3) + "..." : description;
+        return shown + figures;
     }
 
     private static String text(Shown step, long now) {

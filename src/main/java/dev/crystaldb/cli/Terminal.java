@@ -27,9 +27,20 @@ final class Terminal {
         return isTerminal(1);
     }
 
-    /** True when stderr is a terminal: only then is a progress line drawn. */
+    /**
+     * True when stderr is a terminal that can rewrite a line: only then is a progress line drawn.
+     * Unsure (no /proc) or TERM=dumb (an editor's shell buffer, for one) means no.
+     */
     static boolean stderrIsTerminal() {
-        return isTerminal(2);
+        if ("dumb".equals(System.getenv("TERM"))) {
+            return false;
+        }
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static boolean isTerminal(int fd) {

@@ -61,10 +61,11 @@ public final class NativeLibraryDirectory {
         System.setProperty(SQLITE_TMPDIR, directory.toString());
     }
 
+    /** When it cannot be loaded from there (a noexec mount), sqlite-jdbc falls back to unpacking: choose the directory then. */
     private static boolean preinstalledLibrary() {
         String path = System.getProperty(SQLITE_LIB_PATH);
         String name = System.getProperty(SQLITE_LIB_NAME);
-        return path != null && name != null && Files.isRegularFile(Path.of(path, name));
+        return path != null && name != null && Files.isRegularFile(Path.of(path, name)) && !mountedNoexec(Path.of(path));
     }
 
     private static List<Path> candidates() {

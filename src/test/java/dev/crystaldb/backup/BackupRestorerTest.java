@@ -1,6 +1,8 @@
 package dev.crystaldb.backup;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.progress.Progress;
 import dev.crystaldb.support.RecordingProgress;
 import dev.crystaldb.support.TestDb;
 import org.junit.jupiter.api.Test;
@@ -14,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackupRestorerTest {
     @TempDir
@@ -60,5 +64,37 @@ class BackupRestorerTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(raw.file() + "-wal"))));
         assertEquals(8192, Files.size(raw.file()));
         assertEquals(100, Files.size(Path.of(raw.file() + "-wal")));
+    }
+
+    @Test
+    void copiesNeverWriteThroughASymlinkPutInTheirPlace() throws Exception {
+        Path victim = dir.resolve("victim.txt");
+        Files.writeString(victim, "precious");
+        Path source = dir.resolve("source.bin");
+        Files.write(source, new byte[100_000]);
+        Path target = dir.resolve(".app.db.restore-1.partial");
+        Files.createSymbolicLink(target, victim);
+
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> FileCopy.copy(source, target, Progress.NONE, "copying"));
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> FileCopy.gzip(source, target, Progress.NONE, "compressing"));
+        assertEquals("precious", Files.readString(victim));
+    }
+
+    @Test
+    void aStagedCopyReplacedByASymlinkIsNotSwappedIn() throws Exception {
+        Path db = dir.resolve("app.db");
+        TestDb.execute(db, "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
+        String before = TestDb.sha256(db);
+        Path victim = dir.resolve("victim.db");
+        TestDb.execute(victim, "CREATE TABLE v(y)");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+        Path staged = dir.resolve(".app.db.restore-1.partial");
+        Files.createSymbolicLink(staged, victim);
+
+        CrystalDbException refused = assertThrows(CrystalDbException.class,
+                () -> new BackupRestorer().swapIn(staged, SqliteDatabase.existing(db, Duration.ofSeconds(2))));
+        assertTrue(refused.getMessage().contains("was replaced by something else"), refused.getMessage());
+        assertEquals(before, TestDb.sha256(db));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)), "the link's target kept its mode");
     }
 }

@@ -95,8 +95,11 @@ class ProgressLineTest {
     }
 
     @Test
-    void longDescriptionsAreCut() {
-        String text = ProgressLine.text("x".repeat(100), 0, 0, 3_000_000_000L);
-        assertEquals("x".repeat(61) + "...  3 s", text);
+    void longDescriptionsAreCutSoTheLineFitsEightyColumns() {
+        assertEquals("x".repeat(71) + "...  3 s", ProgressLine.text("x".repeat(100), 0, 0, 3_000_000_000L));
+        String restore = ProgressLine.text("copying crystalbudget_20250601_120000-2_emergency-raw.db", 1024L * 1024 * 1024 * 1023,
+                1024L * 1024 * 1024 * 512, 125_000_000_000L);
+        assertEquals(79, restore.length(), restore);
+        assertTrue(restore.endsWith("...  50%  512.0 GiB of 1023.0 GiB  125 s"), restore);
     }
 }
