@@ -120,26 +120,36 @@ cp -R "$generated/." "$stage/share/"
 # check (foreign keys, integrity, expected schema), takes the pre-upgrade backup, then applies
 # them for real and prints the plan and the results. A no-op `upgrade` (what systemd runs before
 # every start of the app) goes through a part of that.
+#
+# The training runs in a copy of the bundle at a random path that is deleted afterwards. The cache
+# keeps the path of the jars it was trained with, and classes loaded from it report that path as
+# their code source; Quarkus finds its application files from there. A bundle trained in place
+# would, on a machine where the build directory still exists, quietly run the build's files instead
+# of its own. A path that exists nowhere makes the JVM fall back to the bundle's own files.
 training=$dist/training
 mkdir -p "$training"
 db=$training/train.db
+trainee_root=$(mktemp -d "$dist/aot-training.XXXXXXXXXX")
+trainee=$trainee_root/$name
+cp -a "$stage" "$trainee"
 first=$(find "$project/migrations" -maxdepth 1 -name 'V*__*.sql' -printf '%f\n' 2>/dev/null \
   | sed -n 's/^V\([0-9][0-9._]*\)__.*/\1/p' | tr _ . | sort -V | head -n 1)
 count=$(find "$project/migrations" -maxdepth 1 -name 'V*__*.sql' | wc -l)
 say "training the AOT cache"
 if [ "$count" -ge 2 ]; then
-  "$stage/crystal-db" --db "$db" upgrade "$first" --create --yes >"$training/create.log" 2>&1 \
+  "$trainee/crystal-db" --db "$db" upgrade "$first" --create --yes >"$training/create.log" 2>&1 \
     || { cat "$training/create.log" >&2; die "the bundle failed to create the training database"; }
   training_cmd="upgrade --rehearse --yes"
 else
   training_cmd="upgrade --create --yes"
 fi
 # shellcheck disable=SC2086 # training_cmd is a list of words
-CRYSTAL_DB_JAVA_OPTS="-XX:AOTCacheOutput=$stage/app/crystal-db.aot" \
-  "$stage/crystal-db" --db "$db" $training_cmd >"$training/train.log" 2>&1 \
+CRYSTAL_DB_JAVA_OPTS="-XX:AOTCacheOutput=$trainee_root/crystal-db.aot" \
+  "$trainee/crystal-db" --db "$db" $training_cmd >"$training/train.log" 2>&1 \
   || { cat "$training/train.log" >&2; die "the training run (crystal-db $training_cmd) failed"; }
-[ -s "$stage/app/crystal-db.aot" ] || { cat "$training/train.log" >&2; die "the training run wrote no AOT cache"; }
-rm -f "$stage/app/crystal-db.aot.config"
+[ -s "$trainee_root/crystal-db.aot" ] || { cat "$training/train.log" >&2; die "the training run wrote no AOT cache"; }
+mv "$trainee_root/crystal-db.aot" "$stage/app/crystal-db.aot"
+rm -rf "$trainee_root"
 
 # --- pack ------------------------------------------------------------------------------------
 tar --sort=name --owner=0 --group=0 --numeric-owner -C "$dist" -czf "$archive" "$name"
@@ -147,10 +157,14 @@ tar --sort=name --owner=0 --group=0 --numeric-owner -C "$dist" -czf "$archive" "
 # --- check the archive, unpacked somewhere else ----------------------------------------------
 # The cache must still be used when the bundle lives in another directory than the one it was
 # trained in: an application class has to come from it ("source: shared objects file").
+# The build's own copy is moved away meanwhile, so nothing can quietly read files from the path the
+# cache was trained in (a packaging that did would pass here and fail on the server).
 check=$dist/unpacked/somewhere/else
 mkdir -p "$check"
 tar -xzf "$archive" -C "$check"
 bundle=$check/$name/crystal-db
+mv "$stage" "$stage.moved-away"
+trap 'mv "$stage.moved-away" "$stage" 2>/dev/null || true' EXIT
 for cmd in "--version" "status" "history" "upgrade" "backup" "backups" "verify"; do
   # shellcheck disable=SC2086 # cmd holds one command name or option
   "$bundle" --db "$db" $cmd >"$training/check.log" 2>&1 \
@@ -163,6 +177,8 @@ grep -q 'dev\.crystaldb\.cli\.CrystalDbCommand source: shared objects file' "$tr
 shared=$(grep -c 'source: shared objects file' "$training/class-load.log" || true)
 total=$(grep -c 'source:' "$training/class-load.log" || true)
 rm -rf "$dist/unpacked"
+mv "$stage.moved-away" "$stage"
+trap - EXIT
 
 say "done in $(( $(date +%s) - started )) s: $archive ($(du -k "$archive" | cut -f1) KiB; unpacked $(du -sk "$stage" | cut -f1) KiB; AOT cache $(du -k "$stage/app/crystal-db.aot" | cut -f1) KiB)"
 say "unpacked elsewhere, a no-op upgrade loaded $shared of $total classes from the AOT cache"
