@@ -125,36 +125,47 @@ public final class MigrationEngine {
      * missing from the set, a version newer than the set, a skipped file, or tables without history.
      */
     public void requireConsistent(DatabaseState state) {
+        List<String> problems = consistencyProblems(state);
+        if (!problems.isEmpty()) {
+            throw CrystalDbException.checkFailed(problems.get(0));
+        }
+    }
+
+    /** Every reason the history and the migration set disagree, in history order; `verify` lists them all. */
+    public List<String> consistencyProblems(DatabaseState state) {
         Optional<Version> head = state.head();
+        List<String> problems = new ArrayList<>();
         for (HistoryEntry entry : state.entries()) {
             switch (entry.status()) {
-                case FAILED -> throw CrystalDbException.checkFailed("the history records a failed migration " + entry.version()
+                case FAILED -> problems.add("the history records a failed migration " + entry.version()
                         + " (" + entry.script() + "); restore a backup (crystal-db rollback) or repair the database by hand");
                 case MISSING -> {
                     if (head.isEmpty() || entry.version().compareTo(head.get()) > 0) {
-                        throw CrystalDbException.checkFailed("database is at version " + state.current().map(e -> e.version().toString()).orElse(entry.version().toString())
+                        problems.add("database is at version " + state.current().map(e -> e.version().toString()).orElse(entry.version().toString())
                                 + ", newer than the newest migration " + head.map(Version::toString).orElse("(none)")
                                 + " in " + migrations.origin() + "; use the crystal-db build (or --migrations DIR) that carries it");
+                    } else {
+                        problems.add("applied migration " + entry.version() + " (" + entry.script()
+                                + ") is missing from " + migrations.origin() + "; restore the file");
                     }
-                    throw CrystalDbException.checkFailed("applied migration " + entry.version() + " (" + entry.script()
-                            + ") is missing from " + migrations.origin() + "; restore the file");
                 }
-                case SKIPPED -> throw CrystalDbException.checkFailed(entry.script() + " (version " + entry.version()
+                case SKIPPED -> problems.add(entry.script() + " (version " + entry.version()
                         + ") is older than the database's current version but was never applied; renumber it above "
                         + state.current().map(e -> e.version().toString()).orElse("the current version"));
                 default -> {
                     if (entry.fileChanged()) {
-                        throw CrystalDbException.checkFailed(entry.script() + " was changed after it was applied (checksum differs from the history); "
+                        problems.add(entry.script() + " was changed after it was applied (checksum differs from the history); "
                                 + "restore the file as it was applied, or run `crystal-db verify` and decide");
                     }
                 }
             }
         }
         if (state.unversioned()) {
-            throw CrystalDbException.checkFailed("database " + database.file() + " has tables but no migration history"
+            problems.add("database " + database.file() + " has tables but no migration history"
                     + state.alembicRevision().map(r -> " (Alembic revision " + r + ")").orElse("")
                     + "; record the version its schema is at with `crystal-db stamp --detect` (or `stamp VERSION`), then upgrade");
         }
+        return problems;
     }
 
     /** Checks the database and lists, prepared, what an upgrade to target (null or "head": the newest) would run. */
@@ -378,7 +389,7 @@ public final class MigrationEngine {
 
     /**
      * Undoes what happened outside the failed unit: the database file this run created (--create),
-     * or the history table Flyway created before the unit, so nothing is left changed.
+     * or the history table prepareHistoryTable created before the unit, so nothing is left changed.
      */
     private void undoSetupAfterFailure(DatabaseState before) {
         if (!before.exists()) {

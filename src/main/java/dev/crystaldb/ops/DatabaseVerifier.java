@@ -1,7 +1,6 @@
 package dev.crystaldb.ops;
 
 import dev.crystaldb.db.SqliteDatabase;
-import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.HistoryEntry;
 import dev.crystaldb.migrate.MigrationEngine;
@@ -33,20 +32,7 @@ public final class DatabaseVerifier {
             throw database.translate(e, "check " + database.file());
         }
         DatabaseState state = engine.inspect();
-        List<String> migrationProblems = new ArrayList<>();
-        for (HistoryEntry entry : state.entries()) {
-            if (entry.fileChanged()) {
-                migrationProblems.add(entry.script() + " was changed after it was applied (checksum differs)");
-            }
-        }
-        try {
-            engine.requireConsistent(state);
-        } catch (CrystalDbException e) {
-            if (!e.getMessage().contains("was changed after it was applied")) {
-                migrationProblems.add(e.getMessage());
-            }
-        }
-        checks.add(new Check("applied migrations match their files", migrationProblems));
+        checks.add(new Check("applied migrations match their files", engine.consistencyProblems(state)));
         checks.add(driftCheck(database, engine, state));
         return checks;
     }
