@@ -1,4 +1,5 @@
 import dev.crystaldb.cli.CrystalDbCommand;
+import dev.crystaldb.cli.VersionInfo;
 import org.asciidoctor.Asciidoctor;
 import org.asciidoctor.Options;
 import org.asciidoctor.SafeMode;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
@@ -37,7 +37,7 @@ public class OpsDocs {
 
         CommandLine commandLine = new CommandLine(new CrystalDbCommand());
         // The real version provider loads SQLite to print its version; the man page needs only ours.
-        String version = toolVersion();
+        String version = VersionInfo.toolVersion();
         commandLine.getCommandSpec().versionProvider(() -> new String[]{"crystal-db " + version});
 
         Path completion = share.resolve("bash-completion").resolve("crystal-db");
@@ -87,14 +87,5 @@ public class OpsDocs {
         }
         System.out.println("ops-docs: " + completion + ", " + pages.size() + " man pages in " + man1);
     }
-
-    private static String toolVersion() throws IOException {
-        try (InputStream in = CrystalDbCommand.class.getClassLoader().getResourceAsStream("crystal-db/build.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        }
     }
 }

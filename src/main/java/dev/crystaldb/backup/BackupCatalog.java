@@ -1,9 +1,9 @@
 package dev.crystaldb.backup;
 
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.zip.GZIPInputStream;
 import java.util.stream.Stream;
 
 /** The backups of one database in one directory: files crystal-db named, newest first. */
@@ -71,9 +70,7 @@ public final class BackupCatalog {
         }
         Path temporary = directory.resolve("." + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
         try {
-            try (InputStream in = new GZIPInputStream(Files.newInputStream(entry.file()), 1 << 16)) {
-                Files.copy(in, temporary);
-            }
+            FileCopy.gunzip(entry.file(), temporary, Progress.NONE, "decompressing " + entry.file().getFileName());
             return reader.apply(temporary);
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot decompress " + entry.file().getFileName() + ": " + e.getMessage(), e);

@@ -96,7 +96,11 @@ public class CrystalDbCommand {
     }
 
     SqliteDatabase database(boolean create) {
-        return create ? SqliteDatabase.creating(databasePath(), lockTimeout()) : existingDatabase();
+        return database(databasePath(), create);
+    }
+
+    private SqliteDatabase database(Path file, boolean create) {
+        return create ? SqliteDatabase.creating(file, lockTimeout()) : SqliteDatabase.existing(file, lockTimeout());
     }
 
     MigrationSet migrations() {
@@ -124,13 +128,13 @@ public class CrystalDbCommand {
     LockedDatabase lockedDatabase(boolean create) {
         Path file = databasePath();
         if (create && !Files.exists(file)) {
-            SqliteDatabase.creating(file, lockTimeout());
+            SqliteDatabase.requireCreatable(file);
         } else {
             SqliteDatabase.requirePresent(file);
         }
         DatabaseLock lock = lock(file);
         try {
-            return new LockedDatabase(lock, database(create));
+            return new LockedDatabase(lock, database(file, create));
         } catch (RuntimeException e) {
             lock.close();
             throw e;

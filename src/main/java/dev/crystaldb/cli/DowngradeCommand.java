@@ -6,6 +6,7 @@ import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.DowngradePlan;
 import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.MigrationScript;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
@@ -35,9 +36,11 @@ class DowngradeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output output = root.output();
+        // a broken migration set is refused before the lock file is made
+        MigrationSet migrations = root.migrations();
         if (dryRun) {
             SqliteDatabase database = root.existingDatabase();
-            MigrationEngine engine = new MigrationEngine(database, root.migrations());
+            MigrationEngine engine = new MigrationEngine(database, migrations);
             DowngradePlan plan = engine.planDowngrade(target);
             String sql = ChangeSteps.sqlOf(scripts(plan));
             UpgradeResult none = UpgradeResult.unchanged(plan.from());
@@ -47,7 +50,7 @@ class DowngradeCommand implements Callable<Integer> {
         }
         try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(false)) {
             SqliteDatabase database = locked.database();
-            MigrationEngine engine = new MigrationEngine(database, root.migrations(), output.progress());
+            MigrationEngine engine = new MigrationEngine(database, migrations, output.progress());
             DowngradePlan plan = engine.planDowngrade(target);
             if (plan.nothingToDo()) {
                 UpgradeResult none = UpgradeResult.unchanged(plan.from());

@@ -52,10 +52,6 @@ public final class Output {
         }
     }
 
-    public boolean json() {
-        return json;
-    }
-
     /** Prints a result: the JSON document in --json mode, the text otherwise (unless --quiet). */
     public void result(Map<String, Object> document, String text) {
         synchronized (printing) {

@@ -2,6 +2,7 @@ package dev.crystaldb.cli;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.ops.RehearsalService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -20,7 +21,7 @@ class RehearseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SqliteDatabase database = root.existingDatabase();
-        RehearsalService.Result result = rehearse(root, database, target);
+        RehearsalService.Result result = rehearse(root, database, root.migrations(), target);
         root.output().result(ChangeSteps.document(database.file().toString(), result.upgrade(), java.util.Optional.empty(), true)
                         .with("rehearsal", true).with("copy_ms", result.copyMillis()),
                 ChangeSteps.text("rehearsed", result.upgrade()).replace("database is now at", "the copy reached")
@@ -29,8 +30,8 @@ class RehearseCommand implements Callable<Integer> {
     }
 
     /** Shared with `upgrade --rehearse`. */
-    static RehearsalService.Result rehearse(CrystalDbCommand root, SqliteDatabase database, String target) {
+    static RehearsalService.Result rehearse(CrystalDbCommand root, SqliteDatabase database, MigrationSet migrations, String target) {
         return new RehearsalService(root.backupWriter(), root.output().progress(), root.output()::info)
-                .rehearse(database, root.migrations(), root.backupDirectory(database.file()), target);
+                .rehearse(database, migrations, root.backupDirectory(database.file()), target);
     }
 }

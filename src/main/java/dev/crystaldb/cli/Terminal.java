@@ -32,15 +32,7 @@ final class Terminal {
      * Unsure (no /proc) or TERM=dumb (an editor's shell buffer, for one) means no.
      */
     static boolean stderrIsTerminal() {
-        if ("dumb".equals(System.getenv("TERM"))) {
-            return false;
-        }
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return !"dumb".equals(System.getenv("TERM")) && isTerminal(2);
     }
 
     private static boolean isTerminal(int fd) {
@@ -48,7 +40,8 @@ final class Terminal {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
         } catch (IOException | UnsupportedOperationException e) {
-            return System.console() != null;
+            // no /proc: System.console() speaks for stdin and stdout only; a progress line is never drawn on a guess
+            return fd != 2 && System.console() != null;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.UpgradePlan;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
@@ -40,20 +41,20 @@ class UpgradeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output output = root.output();
+        // a broken migration set is refused before the lock file is made
+        MigrationSet migrations = root.migrations();
         if (dryRun) {
             SqliteDatabase database = root.database(create);
-            MigrationEngine engine = new MigrationEngine(database, root.migrations());
-            UpgradePlan plan = engine.planUpgrade(target);
+            UpgradePlan plan = new MigrationEngine(database, migrations).planUpgrade(target);
             UpgradeResult none = UpgradeResult.unchanged(plan.from());
-            output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), true)
-                    .with("sql", ChangeSteps.sqlOf(plan.scripts())), plan.nothingToDo()
-                    ? "nothing to apply: database is at version " + plan.from().map(Version::toString).orElse("none")
-                    : ChangeSteps.sqlOf(plan.scripts()));
+            String sql = ChangeSteps.sqlOf(plan.scripts());
+            output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), true).with("sql", sql),
+                    plan.nothingToDo() ? "nothing to apply: database is at version " + plan.from().map(Version::toString).orElse("none") : sql);
             return ExitCode.OK.code;
         }
         try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(create)) {
             SqliteDatabase database = locked.database();
-            MigrationEngine engine = new MigrationEngine(database, root.migrations(), output.progress());
+            MigrationEngine engine = new MigrationEngine(database, migrations, output.progress());
             UpgradePlan plan = engine.planUpgrade(target);
             if (plan.nothingToDo()) {
                 UpgradeResult none = UpgradeResult.unchanged(plan.from());
@@ -64,7 +65,7 @@ class UpgradeCommand implements Callable<Integer> {
             output.info((database.exists() ? "" : "creating " + database.file() + "\n") + "to apply on " + database.file()
                     + " (now at " + plan.from().map(Version::toString).orElse("no version") + "):\n" + ChangeSteps.listOf(plan.scripts()).stripTrailing());
             if (rehearse && database.exists()) {
-                RehearsalService.Result rehearsal = RehearseCommand.rehearse(root, database, target);
+                RehearsalService.Result rehearsal = RehearseCommand.rehearse(root, database, migrations, target);
                 output.info("rehearsal passed: " + rehearsal.upgrade().steps().size() + " migration(s) in "
                         + rehearsal.upgrade().totalMillis() + " ms on the copy");
             }

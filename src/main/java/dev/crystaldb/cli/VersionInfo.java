@@ -20,7 +20,8 @@ public class VersionInfo implements IVersionProvider {
         };
     }
 
-    static String toolVersion() {
+    /** From build.properties, which Maven filters with the project version. */
+    public static String toolVersion() {
         try (InputStream in = VersionInfo.class.getClassLoader().getResourceAsStream("crystal-db/build.properties")) {
             Properties properties = new Properties();
             if (in != null) {

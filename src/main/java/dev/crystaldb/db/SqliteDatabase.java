@@ -46,9 +46,7 @@ public final class SqliteDatabase {
      * read. Commands run them before taking crystal-db's lock, so a refusal creates no lock file.
      */
     public static void requirePresent(Path file) {
-        if (Files.isDirectory(file)) {
-            throw CrystalDbException.usage(file + " is a directory, not an SQLite database file: pass the file with --db");
-        }
+        requireNotDirectory(file);
         if (!Files.exists(file)) {
             throw CrystalDbException.usage("database " + file
                     + " does not exist: check --db / CRYSTAL_DB, or pass --create to make a new one");
@@ -63,10 +61,14 @@ public final class SqliteDatabase {
      * checked; whatever reads it must expect that.
      */
     public static SqliteDatabase forReplacement(Path file, Duration lockTimeout) {
+        requireNotDirectory(file);
+        return new SqliteDatabase(file, lockTimeout);
+    }
+
+    private static void requireNotDirectory(Path file) {
         if (Files.isDirectory(file)) {
             throw CrystalDbException.usage(file + " is a directory, not an SQLite database file: pass the file with --db");
         }
-        return new SqliteDatabase(file, lockTimeout);
     }
 
     /** A database that may not exist yet; the first write connection creates it. */
@@ -74,11 +76,16 @@ public final class SqliteDatabase {
         if (Files.exists(file)) {
             return existing(file, lockTimeout);
         }
+        requireCreatable(file);
+        return new SqliteDatabase(file, lockTimeout);
+    }
+
+    /** The check before creating a file that needs no SQLite (so no lock): its directory exists. */
+    public static void requireCreatable(Path file) {
         Path parent = file.getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw CrystalDbException.usage("cannot create " + file + ": directory " + parent + " does not exist");
         }
-        return new SqliteDatabase(file, lockTimeout);
     }
 
     public Path file() {

@@ -26,11 +26,8 @@ import java.util.function.Consumer;
  * what happened and deletes the copy. The real database is only read.
  */
 public final class RehearsalService {
-    /** How the rehearsal went: the steps that ran on the copy and any schema drift after them. */
-    public record Result(UpgradeResult upgrade, List<String> drift, long copyMillis) {
-        public boolean passed() {
-            return drift.isEmpty();
-        }
+    /** A passed rehearsal (a failed one throws): the steps that ran on the copy, and how long copying took. */
+    public record Result(UpgradeResult upgrade, long copyMillis) {
     }
 
     private final BackupWriter writer;
@@ -71,7 +68,7 @@ public final class RehearsalService {
                         + result.to().get() + " (" + drift.get(0) + (drift.size() > 1 ? ", and " + (drift.size() - 1) + " more" : "")
                         + "); the database has drifted: run `crystal-db verify`");
             }
-            return new Result(result, drift, copy.millis());
+            return new Result(result, copy.millis());
         } finally {
             deleteScratch(scratch);
         }

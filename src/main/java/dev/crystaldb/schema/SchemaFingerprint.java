@@ -73,10 +73,6 @@ public record SchemaFingerprint(Map<String, Table> tables, Map<String, String> t
         return new SchemaFingerprint(new TreeMap<>(tables), new TreeMap<>(triggers), new TreeMap<>(views));
     }
 
-    public boolean isEmpty() {
-        return tables.isEmpty() && triggers.isEmpty() && views.isEmpty();
-    }
-
     public Set<String> tableNames() {
         return tables.keySet();
     }
