@@ -101,7 +101,7 @@ public final class MigrationEngine {
             if (row != null) {
                 MigrationStatus status = !row.success() ? MigrationStatus.FAILED : row.isBaseline() ? MigrationStatus.BASELINE : MigrationStatus.APPLIED;
                 boolean changed = row.success() && !row.isBaseline() && row.checksum() != null
-                        && row.checksum() != ScriptChecksum.of(MigrationScript.prepare(file).runnableSql());
+                        && row.checksum() != ScriptChecksum.of(migrations.script(file).runnableSql());
                 entries.add(new HistoryEntry(file.version(), row.description(), status, row.script(), row.installedOn(),
                         row.executionMillis(), row.installedBy(), undo, changed, row.installedRank()));
             } else {
@@ -182,7 +182,7 @@ public final class MigrationEngine {
         }
         List<MigrationScript> scripts = state.pending().stream()
                 .filter(e -> e.version().compareTo(target) <= 0)
-                .map(e -> MigrationScript.prepare(migrations.forward(e.version()).orElseThrow()).requireRunnable())
+                .map(e -> migrations.script(migrations.forward(e.version()).orElseThrow()).requireRunnable())
                 .toList();
         return new UpgradePlan(state, current, target, scripts);
     }
@@ -250,7 +250,7 @@ public final class MigrationEngine {
             MigrationFile undo = migrations.undo(entry.version()).orElseThrow(() -> CrystalDbException.usage(
                     "no undo script for version " + entry.version() + ": add U" + forward.fileName().substring(1)
                             + " to " + migrations.origin() + ", or restore a backup with `crystal-db rollback`"));
-            undos.add(new DowngradePlan.Undo(entry, MigrationScript.prepare(undo).requireRunnable()));
+            undos.add(new DowngradePlan.Undo(entry, migrations.script(undo).requireRunnable()));
         }
         return new DowngradePlan(current, target, undos);
     }

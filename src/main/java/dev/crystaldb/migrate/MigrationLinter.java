@@ -25,7 +25,7 @@ public final class MigrationLinter {
         List<Finding> findings = new ArrayList<>();
         migrations.problems().forEach(p -> findings.add(new Finding(Severity.ERROR, p)));
         for (MigrationFile forward : migrations.forwards()) {
-            MigrationScript script = MigrationScript.prepare(forward);
+            MigrationScript script = migrations.script(forward);
             script.refusals().forEach(r -> findings.add(new Finding(Severity.ERROR, r)));
             for (SqlStatement statement : script.statements()) {
                 destructive(statement).ifPresent(what -> findings.add(new Finding(Severity.WARNING,
@@ -36,7 +36,7 @@ public final class MigrationLinter {
                 findings.add(new Finding(Severity.WARNING, forward.fileName() + " has no undo script (U" + forward.fileName().substring(1)
                         + "): downgrade cannot go below it"));
             } else {
-                MigrationScript.prepare(undo.get()).refusals().forEach(r -> findings.add(new Finding(Severity.ERROR, r)));
+                migrations.script(undo.get()).refusals().forEach(r -> findings.add(new Finding(Severity.ERROR, r)));
             }
         }
         boolean runnable = findings.stream().noneMatch(f -> f.severity() == Severity.ERROR);
@@ -67,14 +67,14 @@ public final class MigrationLinter {
         try (Connection connection = SchemaTimeline.inMemory()) {
             String before = SchemaReader.signature(connection);
             for (MigrationFile forward : migrations.forwards()) {
-                MigrationScript up = MigrationScript.prepare(forward);
+                MigrationScript up = migrations.script(forward);
                 if (!applies(connection, up, findings)) {
                     return findings; // later migrations would run on an unknown schema
                 }
                 String after = SchemaReader.signature(connection);
                 Optional<MigrationFile> undo = migrations.undo(forward.version());
                 if (undo.isPresent()) {
-                    if (!applies(connection, MigrationScript.prepare(undo.get()), findings)) {
+                    if (!applies(connection, migrations.script(undo.get()), findings)) {
                         return findings;
                     }
                     List<String> lost = differences(reader, SchemaReader.signature(connection), before);

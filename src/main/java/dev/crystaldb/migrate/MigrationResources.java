@@ -21,7 +21,7 @@ final class MigrationResources implements ResourceProvider {
 
     MigrationResources(MigrationSet migrations) {
         for (MigrationFile file : migrations.forwards()) {
-            byName.put(file.fileName(), new Script(migrations.origin(), file.fileName(), MigrationScript.prepare(file).runnableSql()));
+            byName.put(file.fileName(), new Script(migrations.origin(), file.fileName(), migrations.script(file).runnableSql()));
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +28,8 @@ public final class MigrationSet {
     private final List<MigrationFile> forwards;
     private final Map<Version, MigrationFile> undos;
     private final List<String> problems;
+    /** Each file split and checked once per run, however many steps (checksums, plan, Flyway, timeline) read it. */
+    private final Map<MigrationFile, MigrationScript> scripts = new ConcurrentHashMap<>();
 
     private MigrationSet(String origin, List<MigrationFile> files, List<String> problems) {
         this.origin = origin;
@@ -110,6 +113,11 @@ public final class MigrationSet {
             throw CrystalDbException.usage("migration set " + origin + ": " + problems.get(0));
         }
         return this;
+    }
+
+    /** The prepared script of one of this set's files. */
+    public MigrationScript script(MigrationFile file) {
+        return scripts.computeIfAbsent(file, MigrationScript::prepare);
     }
 
     public String origin() {

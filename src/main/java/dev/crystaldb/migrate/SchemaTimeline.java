@@ -63,7 +63,7 @@ public final class SchemaTimeline {
         try (Connection connection = inMemory()) {
             distances[0] = names.size();
             for (int i = 0; i < forwards.size(); i++) {
-                apply(connection, MigrationScript.prepare(forwards.get(i)));
+                apply(connection, migrations.script(forwards.get(i)));
                 Set<String> current = SchemaReader.tableNames(connection);
                 int distance = 0;
                 for (String name : current) {
@@ -88,7 +88,7 @@ public final class SchemaTimeline {
         try (Connection connection = inMemory()) {
             for (int step = 0; step <= last; step++) {
                 if (step > 0) {
-                    apply(connection, MigrationScript.prepare(migrations.forwards().get(step - 1)));
+                    apply(connection, migrations.script(migrations.forwards().get(step - 1)));
                 }
                 if (steps.contains(step)) {
                     schemas.put(step, reader.read(connection));
