@@ -271,13 +271,7 @@ public final class MigrationEngine {
                     String script = undo.script().file().fileName();
                     try (Progress.Step step = progress.start("undoing " + undo.applied().version() + " "
                             + undo.script().file().description() + " (" + (++done) + " of " + plan.undos().size() + ")")) {
-                        for (SqlStatement statement : undo.script().statements()) {
-                            try (Statement jdbc = connection.createStatement()) {
-                                jdbc.execute(statement.text());
-                            } catch (SQLException e) {
-                                throw new UnitFailure(script + " line " + statement.line() + ": " + firstLine(e), e);
-                            }
-                        }
+                        undo.script().runOn(connection, (where, e) -> new UnitFailure(where + ": " + firstLine(e), e));
                     }
                     deleteHistoryRow(connection, undo.applied().installedRank());
                     steps.add(new UpgradeResult.Step(undo.applied().version(), undo.script().file().description(), script,

@@ -2,8 +2,12 @@ package dev.crystaldb.migrate;
 
 import dev.crystaldb.errors.CrystalDbException;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * A migration file made ready to run inside crystal-db's single all-or-nothing transaction.
@@ -40,6 +44,17 @@ public record MigrationScript(MigrationFile file, List<SqlStatement> statements,
     }
 
     /** Refuses (exit 2) a script with a statement that cannot run inside the unit, naming file and line. */
+    /** Runs the statements in order on connection; failure turns "FILE line N" and the error into what the caller throws. */
+    public void runOn(Connection connection, BiFunction<String, SQLException, RuntimeException> failure) {
+        for (SqlStatement statement : statements) {
+            try (Statement jdbc = connection.createStatement()) {
+                jdbc.execute(statement.text());
+            } catch (SQLException e) {
+                throw failure.apply(file.fileName() + " line " + statement.line(), e);
+            }
+        }
+    }
+
     public MigrationScript requireRunnable() {
         if (!refusals.isEmpty()) {
             throw CrystalDbException.usage(refusals.get(0));

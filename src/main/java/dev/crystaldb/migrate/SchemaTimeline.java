@@ -7,7 +7,6 @@ import org.sqlite.SQLiteConfig;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,13 +106,6 @@ public final class SchemaTimeline {
 
     /** Runs a prepared script's statements; failures name the file and line (exit 1). */
     static void apply(Connection connection, MigrationScript script) {
-        for (SqlStatement statement : script.statements()) {
-            try (Statement jdbc = connection.createStatement()) {
-                jdbc.execute(statement.text());
-            } catch (SQLException e) {
-                throw CrystalDbException.failed(script.file().fileName() + " line " + statement.line()
-                        + " fails on a scratch database: " + e.getMessage(), e);
-            }
-        }
+        script.runOn(connection, (where, e) -> CrystalDbException.failed(where + " fails on a scratch database: " + e.getMessage(), e));
     }
 }
