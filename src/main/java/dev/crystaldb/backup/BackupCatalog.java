@@ -6,6 +6,7 @@ import dev.crystaldb.progress.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -81,6 +82,27 @@ public final class BackupCatalog {
                 // hidden, and removed by the next backup's tidy-up
             }
         }
+    }
+
+    /**
+     * Applies retention after a backup: deletes (with its -wal, if any) every backup the policy does
+     * not keep, never the one just written. Returns what was deleted.
+     */
+    public List<Path> prune(RetentionPolicy policy, Instant now, Path justWritten) {
+        List<Path> pruned = new ArrayList<>();
+        for (BackupEntry old : Retention.toPrune(list(), policy, now)) {
+            if (old.file().equals(justWritten)) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(old.file());
+                Files.deleteIfExists(Path.of(old.file() + "-wal"));
+            } catch (IOException e) {
+                throw CrystalDbException.failed("the backup was written, but pruning " + old.file() + " failed: " + e.getMessage(), e);
+            }
+            pruned.add(old.file());
+        }
+        return pruned;
     }
 
     public Optional<BackupEntry> latest() {

@@ -1,9 +1,7 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.backup.BackupCatalog;
-import dev.crystaldb.backup.BackupEntry;
 import dev.crystaldb.backup.BackupResult;
-import dev.crystaldb.backup.Retention;
 import dev.crystaldb.backup.RetentionPolicy;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
@@ -12,11 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -54,16 +49,9 @@ class BackupCommand implements Callable<Integer> {
         Path directory = root.backupDirectory(database.file());
         root.output().info("backing up " + database.file() + " ...");
         BackupResult backup = root.backupWriter().write(database, directory, null, fullCheck, compress);
-        List<String> pruned = new ArrayList<>();
-        if (policy.prunesPlainBackups()) {
-            List<BackupEntry> all = new BackupCatalog(directory, database.file()).list();
-            for (BackupEntry old : Retention.toPrune(all, policy, Instant.now())) {
-                if (!old.file().equals(backup.file())) {
-                    delete(old.file());
-                    pruned.add(old.file().toString());
-                }
-            }
-        }
+        List<String> pruned = policy.prunesPlainBackups()
+                ? new BackupCatalog(directory, database.file()).prune(policy, Instant.now(), backup.file()).stream().map(Path::toString).toList()
+                : List.of();
         StringBuilder text = new StringBuilder("backup: " + backup.file() + " (" + backup.bytes() + " bytes, " + backup.millis() + " ms)\n");
         pruned.forEach(p -> text.append("pruned: ").append(p).append('\n'));
         root.output().result(Output.doc()
@@ -83,14 +71,5 @@ class BackupCommand implements Callable<Integer> {
             }
         }
         return new RetentionPolicy(keep, keepDaily, keepWeekly, keepMonthly, keepSafety);
-    }
-
-    private static void delete(Path file) {
-        try {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(Path.of(file + "-wal"));
-        } catch (IOException e) {
-            throw CrystalDbException.failed("the backup was written, but pruning " + file + " failed: " + e.getMessage(), e);
-        }
     }
 }
