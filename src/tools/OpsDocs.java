@@ -8,7 +8,6 @@ import picocli.CommandLine;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +85,5 @@ public class OpsDocs {
             }
         }
         System.out.println("ops-docs: " + completion + ", " + pages.size() + " man pages in " + man1);
-    }
     }
 }
