@@ -1,4 +1,4 @@
-import dev.crystaldb.cli.CrystalDbCommand;
+import dev.crystaldb.cli.CommandLineSetup;
 import dev.crystaldb.cli.VersionInfo;
 import org.asciidoctor.Asciidoctor;
 import org.asciidoctor.Options;
@@ -34,7 +34,7 @@ public class OpsDocs {
         Path share = Path.of(args[0]);
         Path manAdoc = Path.of(args[1]);
 
-        CommandLine commandLine = new CommandLine(new CrystalDbCommand());
+        CommandLine commandLine = CommandLineSetup.complete(CommandLine.defaultFactory());
         // The real version provider loads SQLite to print its version; the man page needs only ours.
         String version = VersionInfo.toolVersion();
         commandLine.getCommandSpec().versionProvider(() -> new String[]{"crystal-db " + version});

@@ -3,24 +3,89 @@ package dev.crystaldb.cli;
 import dev.crystaldb.db.NativeLibraryDirectory;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
-import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
+import io.quarkus.runtime.annotations.CommandLineArguments;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 
 /** Builds the command line and maps every failure to one stderr line and its exit code. */
 @ApplicationScoped
 public class CommandLineSetup {
 
+    /** Every subcommand, in the order --help lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(StatusCommand.class, HistoryCommand.class, UpgradeCommand.class,
+            DowngradeCommand.class, StampCommand.class, BackupCommand.class, BackupsCommand.class, RollbackCommand.class,
+            VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class);
+
     @Produces
-    CommandLine commandLine(PicocliCommandLineFactory factory) {
-        return configure(factory.create());
+    CommandLine commandLine(CommandLine.IFactory factory, @CommandLineArguments String[] args) {
+        return configure(forArguments(factory, args));
+    }
+
+    /**
+     * The command line for one run. picocli builds the full model of every subcommand it is given,
+     * with the nine inherited options copied into each: the largest single part of start-up, paid by
+     * the no-op upgrade before every service start. So a run whose arguments name their subcommand
+     * gets the top command and that subcommand only, which parses those arguments exactly as the
+     * whole tree does; anything else (no subcommand, top-level --help or --version, an unknown word,
+     * an option this scan does not know, @argument files) gets all of them.
+     */
+    public static CommandLine forArguments(CommandLine.IFactory factory, String[] args) {
+        CommandLine top = new CommandLine(CrystalDbCommand.class, factory);
+        Optional<Class<?>> named = namedSubcommand(top.getCommandSpec(), args);
+        for (Class<?> subcommand : named.map(List::<Class<?>>of).orElse(SUBCOMMANDS)) {
+            top.addSubcommand(new CommandLine(subcommand, factory));
+        }
+        return top;
+    }
+
+    /** The whole command tree, for generated documentation and completion. */
+    public static CommandLine complete(CommandLine.IFactory factory) {
+        return forArguments(factory, new String[0]);
+    }
+
+    /** The subcommand the arguments name, read the way picocli reads the top command's arguments. */
+    static Optional<Class<?>> namedSubcommand(CommandSpec top, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.startsWith("@") || arg.equals("--")) {
+                return Optional.empty();
+            }
+            if (arg.startsWith("-")) {
+                if (arg.contains("=")) {
+                    continue;
+                }
+                OptionSpec option = top.findOption(arg);
+                if (option == null || option.usageHelp() || option.versionHelp()) {
+                    return Optional.empty();
+                }
+                if (option.arity().max() > 0) {
+                    i++; // its value, which may look like a command name ("--db upgrade")
+                }
+                continue;
+            }
+            return SUBCOMMANDS.stream().filter(subcommand -> namesOf(subcommand).contains(arg)).findFirst();
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> namesOf(Class<?> subcommand) {
+        Command command = subcommand.getAnnotation(Command.class);
+        List<String> names = new ArrayList<>(List.of(command.aliases()));
+        names.add(command.name());
+        return names;
     }
 
     /** Shared with tests that drive the command line without Quarkus. */
@@ -38,7 +103,10 @@ public class CommandLineSetup {
         commandLine.setParameterExceptionHandler(CommandLineSetup::onBadArguments);
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(helpAnsi(System.getenv("NO_COLOR"), Terminal.stdoutIsTerminal())));
         // `downgrade -1` reads as a target, exactly as with Alembic
-        commandLine.getSubcommands().get("downgrade").setUnmatchedOptionsArePositionalParams(true);
+        CommandLine downgrade = commandLine.getSubcommands().get("downgrade");
+        if (downgrade != null) {
+            downgrade.setUnmatchedOptionsArePositionalParams(true);
+        }
         return commandLine;
     }
 

@@ -21,15 +21,13 @@ import java.time.Duration;
 /**
  * The top command. Global options are declared here once, inherited by every subcommand (so they
  * may come before or after the command name), and default to the CRYSTAL_DB_* environment:
- * flags win over the environment, the environment over built-in defaults.
+ * flags win over the environment, the environment over built-in defaults. The subcommands are
+ * added by {@link CommandLineSetup}, which lists them.
  */
 @TopCommand
 @Command(name = "crystal-db", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Upgrades, stamps and backs up a production SQLite database with the migrations built into this executable.",
-        subcommands = {StatusCommand.class, HistoryCommand.class, UpgradeCommand.class, DowngradeCommand.class,
-                StampCommand.class, BackupCommand.class, BackupsCommand.class, RollbackCommand.class,
-                VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class},
         footer = {"", "Exit codes: 0 done, 1 failed (database unchanged), 2 bad usage or input, 3 busy (locked past --lock-timeout), 4 a check failed."})
 public class CrystalDbCommand {
 

@@ -17,7 +17,7 @@ final class Cli {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = CommandLineSetup.configure(new CommandLine(new CrystalDbCommand()));
+        CommandLine commandLine = CommandLineSetup.configure(CommandLineSetup.forArguments(CommandLine.defaultFactory(), args));
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int exit = commandLine.execute(args);

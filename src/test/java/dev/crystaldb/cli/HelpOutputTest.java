@@ -49,7 +49,7 @@ class HelpOutputTest {
     @Test
     void theHelpWouldBeColoredWithAnsiOn() {
         // proof that the checks above can fail: picocli does style this help when colors are on
-        CommandLine commandLine = CommandLineSetup.configure(new CommandLine(new CrystalDbCommand()));
+        CommandLine commandLine = CommandLineSetup.configure(CommandLineSetup.complete(CommandLine.defaultFactory()));
         StringWriter out = new StringWriter();
         commandLine.usage(new PrintWriter(out), CommandLine.Help.defaultColorScheme(Ansi.ON));
         assertTrue(out.toString().indexOf(ESC) >= 0, out.toString());
