@@ -69,6 +69,7 @@ mkdir -p "$stage"
 
 # --- app/: the fast-jar as Quarkus built it, SQLite's JNI library beside it ------------------
 cp -a "$app_src" "$stage/app"
+rm -rf "$stage/app/native" # the JVM build's copy is for the build machine, this one for $arch
 set -- "$stage"/app/lib/main/org.xerial.sqlite-jdbc-*.jar
 [ $# -eq 1 ] && [ -f "$1" ] || die "expected one org.xerial.sqlite-jdbc jar in $app_src/lib/main, found: $*"
 sqlite_jar=$1

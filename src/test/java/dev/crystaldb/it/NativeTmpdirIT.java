@@ -13,10 +13,22 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Hardened servers mount /tmp noexec, where the SQLite library cannot be loaded from. */
+/**
+ * Hardened servers mount /tmp noexec, where the SQLite library cannot be loaded from. The
+ * launchers load it from beside the application, so nothing is unpacked; the tests of the
+ * unpacking path point sqlite-jdbc away from that copy, as a jar run without the launcher is.
+ */
 class NativeTmpdirIT {
     @TempDir
     Path dir;
+
+    /** What a run without the launcher's copy of the library does: sqlite-jdbc unpacks it from its jar. */
+    private Map<String, String> unpackingFromTheJar(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        String opts = all.getOrDefault("CRYSTAL_DB_JAVA_OPTS", "");
+        all.put("CRYSTAL_DB_JAVA_OPTS", (opts + " -Dorg.sqlite.lib.path=" + dir.resolve("no-library-here")).trim());
+        return all;
+    }
 
     private Path noexec;
 
@@ -36,7 +48,7 @@ class NativeTmpdirIT {
     @Test
     void aNoexecJavaTmpdirIsSkippedForAUsableDirectory() {
         Path db = dir.resolve("app.db");
-        CrystalDb.Result result = CrystalDb.run(dir, Map.of("CRYSTAL_DB_JAVA_OPTS", "-Djava.io.tmpdir=" + noexec),
+        CrystalDb.Result result = CrystalDb.run(dir, unpackingFromTheJar(Map.of("CRYSTAL_DB_JAVA_OPTS", "-Djava.io.tmpdir=" + noexec)),
                 "--db", db.toString(), "upgrade", "--create", "--yes");
         assertEquals(0, result.exitCode(), result::describe);
         assertTrue(Files.exists(db));
@@ -45,12 +57,25 @@ class NativeTmpdirIT {
     @Test
     void aConfiguredNoexecDirectoryIsRefusedNamingTheSetting() throws Exception {
         Path db = dir.resolve("app.db");
-        CrystalDb.Result result = CrystalDb.run(dir, Map.of("CRYSTAL_DB_TMPDIR", noexec.toString()),
+        CrystalDb.Result result = CrystalDb.run(dir, unpackingFromTheJar(Map.of("CRYSTAL_DB_TMPDIR", noexec.toString())),
                 "--db", db.toString(), "upgrade", "--create", "--yes");
         assertEquals(2, result.exitCode(), result::describe);
         assertEquals(1, result.errorLines().size(), result::describe);
         assertTrue(result.errorLines().get(0).contains("CRYSTAL_DB_TMPDIR " + noexec + " is on a filesystem mounted noexec"), result::describe);
         assertTrue(!result.stderr().contains("Exception"), result::describe);
         assertTrue(!Files.exists(db), "nothing created");
+    }
+
+    @Test
+    void theLaunchersCopyOfTheLibraryNeedsNoTemporaryDirectory() throws Exception {
+        // the same setting that is refused above when the library has to be unpacked
+        Path db = dir.resolve("app.db");
+        CrystalDb.Result result = CrystalDb.run(dir, Map.of("CRYSTAL_DB_TMPDIR", noexec.toString()),
+                "--db", db.toString(), "upgrade", "--create", "--yes");
+        assertEquals(0, result.exitCode(), result::describe);
+        assertTrue(Files.exists(db));
+        try (var unpacked = Files.list(noexec)) {
+            assertEquals(0, unpacked.count(), "nothing unpacked into " + noexec);
+        }
     }
 }
