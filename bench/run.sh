@@ -345,8 +345,11 @@ cp "$BIG" "$R/live.db"
 RB_FILE=$(ls "$R/backups"/*.db | head -n1)
 prep_rollback() { rm -f "$R"/backups/*_emergency*; rm -f "$R/cp.db"; sync; }
 run_rollback_cp() { t cp "$RB_FILE" "$R/cp.db"; }
+# a copy that is on disk when it returns, as the restored database is (GNU sync FILE: fsync of that file)
+run_rollback_cp_sync() { t sh -c 'cp "$1" "$2" && sync "$2"' cp-sync "$RB_FILE" "$R/cp.db"; }
 run_rollback_cdb() { t "$CDB" --db "$R/live.db" --backup-dir "$R/backups" rollback --latest --yes; }
 measure "$S5" "cp" prep_rollback run_rollback_cp
+measure "$S5" "cp + sync" prep_rollback run_rollback_cp_sync
 measure "$S5" "crystal-db rollback --latest" prep_rollback run_rollback_cdb
 run_rollback_bundle() { t "$BUNDLE_EXE" --db "$R/live.db" --backup-dir "$R/backups" rollback --latest --yes; }
 [ -z "$BUNDLE_EXE" ] || measure "$S5" "crystal-db rollback (bundle)" prep_rollback run_rollback_bundle
@@ -397,6 +400,7 @@ ROWS=(
   "$S4|crystal-db backup|sqlite3 .backup + quick_check|ratio|1.3|<= 1.3x sqlite3 incl. check"
   ${BUNDLE_EXE:+"$S4|crystal-db backup (bundle)|sqlite3 .backup + quick_check|ratio|1.3|<= 1.3x sqlite3 incl. check"}
   "$S5|cp|cp|||"
+  "$S5|cp + sync|cp|||"
   "$S5|crystal-db rollback --latest|cp|ratio|1.3|<= 1.3x cp"
   ${BUNDLE_EXE:+"$S5|crystal-db rollback (bundle)|cp|ratio|1.3|<= 1.3x cp"}
   "$S6|crystal-db backup $SMALL_H|crystal-db backup $SMALL_H|||"
