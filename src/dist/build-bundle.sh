@@ -4,7 +4,7 @@
 # this script after that). The archive holds one directory with
 #   crystal-db        the launcher (src/dist/crystal-db)
 #   runtime/          a Java runtime made by jlink from JDK 25, trimmed to the modules jdeps finds
-#   app/              the Quarkus application (fast-jar) with app/crystal-db.aot, the AOT cache of
+#   app/              the Quarkus application (aot-jar) with app/crystal-db.aot, the AOT cache of
 #                     a training run, and app/native/libsqlitejdbc.so, SQLite's JNI library
 #   README.md, share/ (systemd units, cron line, bash completion, man pages)
 #
@@ -49,7 +49,7 @@ arch=$(jdk_release OS_ARCH)
 # --- the application -------------------------------------------------------------------------
 app_src=$target/quarkus-app
 [ -f "$app_src/quarkus-run.jar" ] || die "$app_src/quarkus-run.jar is missing: build the application first (./mvnw package -Pdist, or ./mvnw package)"
-[ -f "$app_src/quarkus/quarkus-application.dat" ] || die "$app_src is not a Quarkus fast-jar (quarkus/quarkus-application.dat missing); the bundle needs the default package type"
+[ -f "$app_src/quarkus/quarkus-application.dat" ] || die "$app_src is not a Quarkus aot-jar or fast-jar (quarkus/quarkus-application.dat missing); build it with ./mvnw package -Pdist"
 tool() { "$jdk/bin/java" -XX:TieredStopAtLevel=1 "$project/src/dist/BundleTool.java" "$@"; }
 dist=$target/dist
 rm -rf "$dist"
@@ -67,7 +67,7 @@ say "building $archive with the runtime of $jdk (Java $java_version)"
 rm -f "$archive"
 mkdir -p "$stage"
 
-# --- app/: the fast-jar as Quarkus built it, SQLite's JNI library beside it ------------------
+# --- app/: the application as Quarkus built it (aot-jar with -Pdist), SQLite's JNI library beside it
 cp -a "$app_src" "$stage/app"
 rm -rf "$stage/app/native" # the JVM build's copy is for the build machine, this one for $arch
 set -- "$stage"/app/lib/main/org.xerial.sqlite-jdbc-*.jar
