@@ -56,29 +56,40 @@ public class CommandLineSetup {
         return forArguments(factory, new String[0]);
     }
 
-    /** The subcommand the arguments name, read the way picocli reads the top command's arguments. */
+    /**
+     * The subcommand the arguments name, read the way picocli reads the top command's arguments;
+     * empty whenever the two trees could read them differently. picocli expands @files wherever
+     * they are, and refuses a command name as an option's value ("--db upgrade status") only when
+     * it knows that command, so such arguments get the whole tree.
+     */
     static Optional<Class<?>> namedSubcommand(CommandSpec top, String[] args) {
+        if (Arrays.stream(args).anyMatch(arg -> arg.startsWith("@"))) {
+            return Optional.empty();
+        }
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (arg.startsWith("@") || arg.equals("--")) {
+            if (arg.equals("--")) {
                 return Optional.empty();
             }
-            if (arg.startsWith("-")) {
-                if (arg.contains("=")) {
-                    continue;
-                }
-                OptionSpec option = top.findOption(arg);
-                if (option == null || option.usageHelp() || option.versionHelp()) {
-                    return Optional.empty();
-                }
-                if (option.arity().max() > 0) {
-                    i++; // its value, which may look like a command name ("--db upgrade")
-                }
-                continue;
+            if (!arg.startsWith("-")) {
+                return subcommandNamed(arg);
             }
-            return SUBCOMMANDS.stream().filter(subcommand -> namesOf(subcommand).contains(arg)).findFirst();
+            int equals = arg.indexOf('=');
+            OptionSpec option = top.findOption(equals < 0 ? arg : arg.substring(0, equals));
+            if (option == null || option.usageHelp() || option.versionHelp()) {
+                return Optional.empty();
+            }
+            String value = equals >= 0 ? arg.substring(equals + 1)
+                    : option.arity().max() > 0 && i + 1 < args.length ? args[++i] : null;
+            if (value != null && subcommandNamed(value).isPresent()) {
+                return Optional.empty();
+            }
         }
         return Optional.empty();
+    }
+
+    private static Optional<Class<?>> subcommandNamed(String name) {
+        return SUBCOMMANDS.stream().filter(subcommand -> namesOf(subcommand).contains(name)).findFirst();
     }
 
     private static List<String> namesOf(Class<?> subcommand) {

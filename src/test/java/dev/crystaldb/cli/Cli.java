@@ -14,10 +14,20 @@ final class Cli {
         }
     }
 
+    /** As crystal-db runs: with the subcommand the arguments name, or all of them. */
     static Run run(String... args) {
+        return run(CommandLineSetup.forArguments(CommandLine.defaultFactory(), args), args);
+    }
+
+    /** With every subcommand whatever the arguments: the reference the run above must match. */
+    static Run runWithTheWholeTree(String... args) {
+        return run(CommandLineSetup.complete(CommandLine.defaultFactory()), args);
+    }
+
+    private static Run run(CommandLine tree, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = CommandLineSetup.configure(CommandLineSetup.forArguments(CommandLine.defaultFactory(), args));
+        CommandLine commandLine = CommandLineSetup.configure(tree);
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int exit = commandLine.execute(args);

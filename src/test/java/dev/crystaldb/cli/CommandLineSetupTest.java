@@ -1,10 +1,13 @@
 package dev.crystaldb.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Help.Ansi;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +25,7 @@ class CommandLineSetupTest {
         assertEquals(Optional.of(UpgradeCommand.class), named("upgrade", "--yes"));
         assertEquals(Optional.of(UpgradeCommand.class), named("--db", "app.db", "-q", "--lock-timeout", "5", "upgrade"));
         assertEquals(Optional.of(StatusCommand.class), named("--db=app.db", "current"), "an alias");
-        assertEquals(Optional.of(StatusCommand.class), named("--db", "upgrade", "status"), "an option's value is not a command");
+        assertEquals(Optional.of(StatusCommand.class), named("--db", "app.db", "--lock-timeout=5", "status"));
         assertEquals(Optional.of(BackupsCommand.class), named("backups"));
     }
 
@@ -37,6 +40,43 @@ class CommandLineSetupTest {
         assertEquals(Optional.empty(), named("--no-such-option", "upgrade"));
         assertEquals(Optional.empty(), named("@args.txt"));
         assertEquals(Optional.empty(), named("--", "upgrade"));
+        assertEquals(Optional.empty(), named("--db", "@args.txt", "upgrade"), "@files are expanded anywhere");
+        // picocli refuses a command name as an option's value, but only knowing that command
+        assertEquals(Optional.empty(), named("--db", "upgrade", "status"));
+        assertEquals(Optional.empty(), named("--db=upgrade", "status"));
+        assertEquals(Optional.empty(), named("--backup-dir", "backups", "backup"));
+    }
+
+    @Test
+    void argumentsGiveTheSameResultWithOneSubcommandAsWithTheWholeTree(@TempDir Path dir) {
+        String missing = dir.resolve("missing.db").toString();
+        List<String[]> cases = List.of(
+                new String[]{"--db", "upgrade", "status"},
+                new String[]{"--db=upgrade", "status"},
+                new String[]{"--backup-dir", "backups", "backup", "--db", missing},
+                new String[]{"--db", missing, "status"},
+                new String[]{"current", "--db", missing},
+                new String[]{"--quiet", "--json", "status", "--db", missing},
+                new String[]{"status", "--bogus"},
+                new String[]{"status", "extra-argument"},
+                new String[]{"upgrade", "--help"},
+                new String[]{"upgrade", "--lock-timeout", "-1", "--db", missing},
+                new String[]{"--lock-timeout", "soon", "upgrade"},
+                new String[]{"downgrade", "-1", "--db", missing},
+                new String[]{"stamp", "--db", missing},
+                new String[]{"-qy", "status", "--db", missing},
+                new String[]{"upgrad"},
+                new String[]{"--db", missing, "--", "status"},
+                new String[]{"lint", "--migrations", dir.resolve("no-such-dir").toString()});
+        for (String[] args : cases) {
+            Cli.Run alone = Cli.run(args);
+            Cli.Run whole = Cli.runWithTheWholeTree(args);
+            String what = String.join(" ", args);
+            assertEquals(whole.exit(), alone.exit(), what + "\n" + alone + "\nwhole tree: " + whole);
+            assertEquals(whole.out(), alone.out(), what);
+            assertEquals(whole.err(), alone.err(), what);
+        }
+        assertEquals(2, Cli.runWithTheWholeTree("--db", "upgrade", "status").exit(), "the reference refuses it");
     }
 
     @Test
