@@ -28,10 +28,18 @@ public final class NativeLibraryDirectory {
 
     /**
      * Sets the directory for this process; with a configured directory that is not usable, exit 2 naming the setting.
-     * Nothing to do when the library is installed beside the application (the no-JVM bundle).
+     * When the library is installed beside the application (the bundle, the JVM launcher) nothing
+     * is refused: the directory is only a fallback, for a copy that does not load here (another
+     * CPU, a musl system), and the first usable one is set quietly.
      */
     public static void prepare(String configured) {
         if (preinstalledLibrary()) {
+            if (configured != null && !configured.isBlank() && problemWith(Path.of(configured).toAbsolutePath()).isEmpty()) {
+                use(Path.of(configured).toAbsolutePath());
+            } else {
+                candidates().stream().filter(candidate -> problemWith(candidate).isEmpty()).findFirst()
+                        .ifPresent(NativeLibraryDirectory::use);
+            }
             return;
         }
         if (configured != null && !configured.isBlank()) {

@@ -78,4 +78,22 @@ class NativeTmpdirIT {
             assertEquals(0, unpacked.count(), "nothing unpacked into " + noexec);
         }
     }
+
+    @Test
+    void aCopyOfTheLibraryForAnotherCpuFallsBackToAUsableDirectory() throws Exception {
+        // the launcher's copy as it would be on a machine of another architecture
+        String other = "aarch64".equals(System.getProperty("os.arch")) ? "x86_64" : "aarch64";
+        Path foreign = Files.createDirectories(dir.resolve("foreign-lib"));
+        try (var library = getClass().getResourceAsStream("/org/sqlite/native/Linux/" + other + "/libsqlitejdbc.so")) {
+            Assumptions.assumeTrue(library != null, "sqlite-jdbc has no library for " + other);
+            Files.copy(library, foreign.resolve("libsqlitejdbc.so"));
+        }
+        Path db = dir.resolve("app.db");
+        CrystalDb.Result result = CrystalDb.run(dir, Map.of("CRYSTAL_DB_JAVA_OPTS",
+                        "-Dorg.sqlite.lib.path=" + foreign + " -Djava.io.tmpdir=" + noexec),
+                "--db", db.toString(), "upgrade", "--create", "--yes", "--quiet");
+        assertEquals(0, result.exitCode(), result::describe);
+        assertEquals("", result.stderr(), "no stack trace from sqlite-jdbc's failed first try");
+        assertEquals(5, CrystalDb.count(db, "flyway_schema_history"));
+    }
 }
