@@ -8,6 +8,9 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteOpenMode;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,6 +29,8 @@ import java.util.List;
  * table rebuild never cascades; callers run PRAGMA foreign_key_check instead.
  */
 public final class SqliteDatabase {
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
     private final Path file;
     private final Duration lockTimeout;
 
@@ -54,6 +60,23 @@ public final class SqliteDatabase {
         if (!Files.isReadable(file)) {
             throw CrystalDbException.usage("cannot read " + file + ": permission denied; run as the database owner");
         }
+        if (!hasSqliteHeader(file)) {
+            throw notADatabase(file);
+        }
+    }
+
+    /** The file's first 16 bytes are SQLite's magic string; an empty file is an empty database, as SQLite takes it. */
+    private static boolean hasSqliteHeader(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] header = in.readNBytes(SQLITE_HEADER.length);
+            return header.length == 0 || Arrays.equals(header, SQLITE_HEADER);
+        } catch (IOException e) {
+            return true; // SQLite's own open reports what is wrong
+        }
+    }
+
+    private static CrystalDbException notADatabase(Path file) {
+        return CrystalDbException.usage(file + " is not an SQLite database (wrong file header): check --db");
     }
 
     /**
@@ -150,7 +173,7 @@ public final class SqliteDatabase {
             statement.executeQuery("PRAGMA schema_version").close();
         } catch (SQLException | CrystalDbException e) {
             if (isNotADatabase(e)) {
-                throw CrystalDbException.usage(file + " is not an SQLite database (wrong file header): check --db");
+                throw notADatabase(file);
             }
             if (e instanceof CrystalDbException known) {
                 throw known;

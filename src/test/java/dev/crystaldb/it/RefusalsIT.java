@@ -73,6 +73,7 @@ class RefusalsIT {
         refused(2, "--db", text.toString(), "--migrations", "m", "backup");
 
         assertUntouched(before, dir);
+        assertFalse(Files.exists(dir.resolve("notes.db.crystal-db.lock")), "refused before the lock: no lock file either");
     }
 
     @Test
