@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -44,10 +43,7 @@ public final class BackupCatalog {
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot list backups in " + directory + ": " + e.getMessage(), e);
         }
-        // newest first; within one second the file name decides, so the order never depends on the directory listing
-        entries.sort(Comparator.comparing((BackupEntry e) -> e.name().time())
-                .thenComparing(e -> e.name().sequence())
-                .thenComparing(e -> e.file().getFileName().toString()).reversed());
+        entries.sort(BackupEntry.NEWEST_FIRST);
         return entries;
     }
 

@@ -1,9 +1,15 @@
 package dev.crystaldb.backup;
 
 import java.nio.file.Path;
+import java.util.Comparator;
 
 /** A backup file in the backup directory, as named and sized on disk. */
 public record BackupEntry(Path file, BackupName name, long bytes) {
+    /** Newest first; within one second the file name decides, so the order never depends on a directory listing. */
+    public static final Comparator<BackupEntry> NEWEST_FIRST = Comparator.comparing((BackupEntry e) -> e.name().time())
+            .thenComparing(e -> e.name().sequence())
+            .thenComparing(e -> e.file().getFileName().toString()).reversed();
+
     /** Automatic backups taken before a change (pre-upgrade, pre-downgrade, emergency): pruned only by their own count. */
     public boolean isSafetyBackup() {
         return name.reason() != null;

@@ -67,14 +67,13 @@ public final class BackupWriter {
         createDirectory(directory);
         String stem = BackupName.stemOf(database.file().getFileName().toString());
         removeLeftoversOfKilledRuns(directory, stem, database.file());
-        requireFreeSpace(database.file(), directory, compress);
+        // the backup API grows the copy page by page, so its size against this tells how far it is
+        long total = requireFreeSpace(database.file(), directory, compress);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Path partial = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
         Path partialGz = Path.of(partial + ".gz");
         try {
             createPrivateFile(partial);
-            // the backup API grows the copy page by page, so its size tells how far it is
-            long total = sizeIfExists(database.file()) + sizeIfExists(Path.of(database.file() + "-wal"));
             try (Progress.Step step = progress.start("backing up " + database.file().getFileName(), total, () -> sizeOrZero(partial))) {
                 copy(database, partial);
             }
@@ -250,7 +249,8 @@ public final class BackupWriter {
         }
     }
 
-    private static void requireFreeSpace(Path database, Path directory, boolean compress) {
+    /** The size of the database with its WAL, the most a copy can take, once there is room for it. */
+    private static long requireFreeSpace(Path database, Path directory, boolean compress) {
         try {
             long copy = Files.size(database) + sizeIfExists(Path.of(database + "-wal"));
             // a compressed backup needs room for the plain copy and the gzip file at once
@@ -260,6 +260,7 @@ public final class BackupWriter {
                 throw CrystalDbException.failed("not enough free space in " + directory + " for a backup: "
                         + mib(free) + " free, " + mib(needed) + " needed; free some space or use --backup-dir", null);
             }
+            return copy;
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot check free space in " + directory + ": " + e.getMessage(), e);
         }
@@ -270,7 +271,7 @@ public final class BackupWriter {
     }
 
     /** For progress, read from another thread while the file is being written. */
-    static long sizeOrZero(Path file) {
+    private static long sizeOrZero(Path file) {
         try {
             return Files.size(file);
         } catch (IOException e) {

@@ -19,10 +19,7 @@ public final class Retention {
     /** The entries to delete, from a catalog listing (any order). */
     public static List<BackupEntry> toPrune(List<BackupEntry> entries, RetentionPolicy policy, Instant now) {
         List<BackupEntry> newestFirst = new ArrayList<>(entries);
-        newestFirst.sort((a, b) -> {
-            int order = b.name().time().compareTo(a.name().time());
-            return order != 0 ? order : Integer.compare(b.name().sequence(), a.name().sequence());
-        });
+        newestFirst.sort(BackupEntry.NEWEST_FIRST);
         Set<BackupEntry> keep = new HashSet<>();
         List<BackupEntry> plain = newestFirst.stream().filter(e -> !e.isSafetyBackup()).toList();
         if (!policy.prunesPlainBackups()) {

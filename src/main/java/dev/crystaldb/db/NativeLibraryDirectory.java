@@ -33,36 +33,33 @@ public final class NativeLibraryDirectory {
      * CPU, a musl system), and the first usable one is set quietly.
      */
     public static void prepare(String configured) {
-        if (preinstalledLibrary()) {
-            if (configured != null && !configured.isBlank() && problemWith(Path.of(configured).toAbsolutePath()).isEmpty()) {
-                use(Path.of(configured).toAbsolutePath());
-            } else {
-                candidates().stream().filter(candidate -> problemWith(candidate).isEmpty()).findFirst()
-                        .ifPresent(NativeLibraryDirectory::use);
-            }
-            return;
-        }
+        List<String> mounts = readMounts();
+        boolean fallbackOnly = preinstalledLibrary(mounts);
         if (configured != null && !configured.isBlank()) {
             Path directory = Path.of(configured).toAbsolutePath();
-            Optional<String> problem = problemWith(directory);
-            if (problem.isPresent()) {
+            Optional<String> problem = problemWith(directory, mounts);
+            if (problem.isEmpty()) {
+                use(directory);
+                return;
+            }
+            if (!fallbackOnly) {
                 throw CrystalDbException.usage("--native-tmpdir / CRYSTAL_DB_TMPDIR " + directory + " " + problem.get()
                         + ": give a writable directory on a filesystem mounted without noexec");
             }
-            use(directory);
-            return;
         }
         List<String> rejected = new ArrayList<>();
         for (Path candidate : candidates()) {
-            Optional<String> problem = problemWith(candidate);
+            Optional<String> problem = problemWith(candidate, mounts);
             if (problem.isEmpty()) {
                 use(candidate);
                 return;
             }
             rejected.add(candidate + " " + problem.get());
         }
-        throw CrystalDbException.usage("no directory to unpack the SQLite library into (" + String.join("; ", rejected)
-                + "): set CRYSTAL_DB_TMPDIR or --native-tmpdir to a writable directory on a filesystem mounted without noexec");
+        if (!fallbackOnly) {
+            throw CrystalDbException.usage("no directory to unpack the SQLite library into (" + String.join("; ", rejected)
+                    + "): set CRYSTAL_DB_TMPDIR or --native-tmpdir to a writable directory on a filesystem mounted without noexec");
+        }
     }
 
     private static void use(Path directory) {
@@ -70,10 +67,10 @@ public final class NativeLibraryDirectory {
     }
 
     /** When it cannot be loaded from there (a noexec mount), sqlite-jdbc falls back to unpacking: choose the directory then. */
-    private static boolean preinstalledLibrary() {
+    private static boolean preinstalledLibrary(List<String> mounts) {
         String path = System.getProperty(SQLITE_LIB_PATH);
         String name = System.getProperty(SQLITE_LIB_NAME);
-        return path != null && name != null && Files.isRegularFile(Path.of(path, name)) && !mountedNoexec(Path.of(path));
+        return path != null && name != null && Files.isRegularFile(Path.of(path, name)) && !mountedNoexec(Path.of(path), mounts);
     }
 
     private static List<Path> candidates() {
@@ -92,7 +89,7 @@ public final class NativeLibraryDirectory {
     }
 
     /** Why a directory cannot take the library, or empty when it can (creating it if needed). */
-    static Optional<String> problemWith(Path directory) {
+    private static Optional<String> problemWith(Path directory, List<String> mounts) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -101,34 +98,42 @@ public final class NativeLibraryDirectory {
         if (!Files.isDirectory(directory) || !Files.isWritable(directory)) {
             return Optional.of("is not a writable directory");
         }
-        if (mountedNoexec(directory)) {
+        if (mountedNoexec(directory, mounts)) {
             return Optional.of("is on a filesystem mounted noexec");
         }
         return Optional.empty();
     }
 
-    /** Reads /proc/self/mounts: the longest mount point that contains the directory decides. */
-    static boolean mountedNoexec(Path directory) {
+    /** The lines of /proc/self/mounts, read once per run; none without /proc (a plain system is assumed). */
+    private static List<String> readMounts() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The longest mount point that contains the directory decides. */
+    private static boolean mountedNoexec(Path directory, List<String> mounts) {
         Path real;
         try {
             real = directory.toRealPath();
-            List<String> mounts = Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8);
-            String best = null;
-            boolean noexec = false;
-            for (String line : mounts) {
-                String[] fields = line.split(" ");
-                if (fields.length < 4) {
-                    continue;
-                }
-                String mountPoint = fields[1].replace("\\040", " ");
-                if (real.startsWith(mountPoint) && (best == null || mountPoint.length() >= best.length())) {
-                    best = mountPoint;
-                    noexec = List.of(fields[3].split(",")).contains("noexec");
-                }
-            }
-            return noexec;
         } catch (IOException e) {
-            return false; // no /proc: assume a plain system
+            return false;
         }
+        String best = null;
+        boolean noexec = false;
+        for (String line : mounts) {
+            String[] fields = line.split(" ");
+            if (fields.length < 4) {
+                continue;
+            }
+            String mountPoint = fields[1].replace("\\040", " ");
+            if (real.startsWith(mountPoint) && (best == null || mountPoint.length() >= best.length())) {
+                best = mountPoint;
+                noexec = List.of(fields[3].split(",")).contains("noexec");
+            }
+        }
+        return noexec;
     }
 }

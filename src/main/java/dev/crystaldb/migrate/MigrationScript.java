@@ -43,7 +43,6 @@ public record MigrationScript(MigrationFile file, List<SqlStatement> statements,
         return new MigrationScript(file, List.copyOf(kept), runnable.toString(), List.copyOf(refusals));
     }
 
-    /** Refuses (exit 2) a script with a statement that cannot run inside the unit, naming file and line. */
     /** Runs the statements in order on connection; failure turns "FILE line N" and the error into what the caller throws. */
     public void runOn(Connection connection, BiFunction<String, SQLException, RuntimeException> failure) {
         for (SqlStatement statement : statements) {
@@ -55,6 +54,7 @@ public record MigrationScript(MigrationFile file, List<SqlStatement> statements,
         }
     }
 
+    /** Refuses (exit 2) a script with a statement that cannot run inside the unit, naming file and line. */
     public MigrationScript requireRunnable() {
         if (!refusals.isEmpty()) {
             throw CrystalDbException.usage(refusals.get(0));
