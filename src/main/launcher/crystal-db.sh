@@ -2,7 +2,7 @@
 # crystal-db launcher (JVM mode): starts the Quarkus application built beside this file.
 # JAVA_HOME wins over the java on PATH; CRYSTAL_DB_JAVA_OPTS adds JVM options (after ours, so it
 # can override them).
-here=$(dirname "$(readlink -f "$0")")
+here=$(readlink -f "$0") && here=${here%/*}
 java_cmd=java
 [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && java_cmd="$JAVA_HOME/bin/java"
 

@@ -73,7 +73,8 @@ public class CrystalDbCommand {
     /** One per run, so the progress line and the messages share one stderr. */
     Output output() {
         if (output == null) {
-            output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), json, quiet, Terminal.stderrIsTerminal());
+            // --quiet never draws a progress line: no need to ask what stderr is
+            output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), json, quiet, !quiet && Terminal.stderrIsTerminal());
         }
         return output;
     }
@@ -94,10 +95,7 @@ public class CrystalDbCommand {
     }
 
     SqliteDatabase database(boolean create) {
-        return database(databasePath(), create);
-    }
-
-    private SqliteDatabase database(Path file, boolean create) {
+        Path file = databasePath();
         return create ? SqliteDatabase.creating(file, lockTimeout()) : SqliteDatabase.existing(file, lockTimeout());
     }
 
@@ -132,7 +130,9 @@ public class CrystalDbCommand {
         }
         DatabaseLock lock = lock(file);
         try {
-            return new LockedDatabase(lock, database(file, create));
+            SqliteDatabase database = create && !Files.exists(file)
+                    ? SqliteDatabase.creating(file, lockTimeout()) : SqliteDatabase.afterPresenceCheck(file, lockTimeout());
+            return new LockedDatabase(lock, database);
         } catch (RuntimeException e) {
             lock.close();
             throw e;

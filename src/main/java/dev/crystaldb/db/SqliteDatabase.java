@@ -42,6 +42,11 @@ public final class SqliteDatabase {
     /** A database that must already exist and be an SQLite file. */
     public static SqliteDatabase existing(Path file, Duration lockTimeout) {
         requirePresent(file);
+        return afterPresenceCheck(file, lockTimeout);
+    }
+
+    /** As {@link #existing} for a file {@link #requirePresent} already passed (before crystal-db's lock): SQLite's own check only. */
+    public static SqliteDatabase afterPresenceCheck(Path file, Duration lockTimeout) {
         SqliteDatabase database = new SqliteDatabase(file, lockTimeout);
         database.requireSqliteFormat();
         return database;
