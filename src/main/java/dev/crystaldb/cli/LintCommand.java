@@ -29,18 +29,25 @@ class LintCommand implements Callable<Integer> {
         MigrationSet migrations = directory == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(directory);
         List<MigrationLinter.Finding> findings = MigrationLinter.lint(migrations, roundTrip);
         long errors = findings.stream().filter(f -> f.severity() == MigrationLinter.Severity.ERROR).count();
-        long warnings = findings.size() - errors;
+        long notes = findings.stream().filter(f -> f.severity() == MigrationLinter.Severity.NOTE).count();
+        long warnings = findings.size() - errors - notes;
         StringBuilder text = new StringBuilder();
         for (MigrationLinter.Finding finding : findings) {
-            text.append(finding.severity() == MigrationLinter.Severity.ERROR ? "error    " : "warning  ").append(finding.message()).append('\n');
+            text.append(switch (finding.severity()) {
+                case ERROR -> "error    ";
+                case WARNING -> "warning  ";
+                case NOTE -> "note     ";
+            }).append(finding.message()).append('\n');
         }
         text.append(migrations.forwards().size()).append(" migration(s) in ").append(migrations.origin()).append(": ")
                 .append(errors).append(" error(s), ").append(warnings).append(" warning(s)")
+                .append(notes > 0 ? ", " + notes + " note(s)" : "")
                 .append(roundTrip && errors == 0 ? "; every undo script restores the schema before its migration" : "").append('\n');
         List<Map<String, Object>> documents = findings.stream()
                 .map(f -> (Map<String, Object>) Output.doc().with("severity", f.severity().name().toLowerCase()).with("message", f.message()))
                 .toList();
         root.output().result(Output.doc().with("migrations", migrations.origin()).with("errors", errors).with("warnings", warnings)
+                .with("notes", notes)
                 .with("findings", documents), text.toString());
         boolean failed = errors > 0 || (strict && warnings > 0);
         return failed ? ExitCode.CHECK_FAILED.code : ExitCode.OK.code;

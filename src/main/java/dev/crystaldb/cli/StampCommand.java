@@ -91,6 +91,14 @@ class StampCommand implements Callable<Integer> {
             }
             String version = decided.get().label();
             output.info("the live schema matches version " + version);
+            List<String> equivalences = found.equivalencesTo(decided.get());
+            if (!equivalences.isEmpty()) {
+                output.info(equivalences.size() + " difference(s) in how the schema is written change nothing in SQLite (not drift):");
+                equivalences.stream().limit(20).forEach(e -> output.info("  " + e));
+                if (equivalences.size() > 20) {
+                    output.info("  ... and " + (equivalences.size() - 20) + " more (`crystal-db verify` lists them all)");
+                }
+            }
             if (!root.confirm("Stamp " + database.file() + " at version " + version + "?")) {
                 throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
             }

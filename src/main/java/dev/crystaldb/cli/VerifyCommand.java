@@ -29,7 +29,12 @@ class VerifyCommand implements Callable<Integer> {
             if (check.problems().size() > 20) {
                 text.append("        ... and ").append(check.problems().size() - 20).append(" more\n");
             }
-            documents.add(Output.doc().with("check", check.name()).with("ok", check.ok()).with("problems", check.problems()));
+            check.notes().stream().limit(20).forEach(n -> text.append("        note: ").append(n).append('\n'));
+            if (check.notes().size() > 20) {
+                text.append("        ... and ").append(check.notes().size() - 20).append(" more notes\n");
+            }
+            documents.add(Output.doc().with("check", check.name()).with("ok", check.ok()).with("problems", check.problems())
+                    .with("notes", check.notes()));
         }
         boolean ok = checks.stream().allMatch(DatabaseVerifier.Check::ok);
         root.output().result(Output.doc().with("database", database.file().toString()).with("ok", ok).with("checks", documents), text.toString());

@@ -1,6 +1,7 @@
 package dev.crystaldb.migrate;
 
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.schema.SchemaComparison;
 import dev.crystaldb.schema.SchemaReader;
 
 import java.sql.Connection;
@@ -11,8 +12,8 @@ import java.util.Optional;
 
 /** Checks a migration set without any database: names, pairs, statements, and (optionally) undo round trips. */
 public final class MigrationLinter {
-    /** ERROR makes lint fail; WARNING only with --strict. */
-    public enum Severity { ERROR, WARNING }
+    /** ERROR makes lint fail; WARNING only with --strict; NOTE never (an undo that is equivalent in SQLite, written differently). */
+    public enum Severity { ERROR, WARNING, NOTE }
 
     /** One finding about one file. */
     public record Finding(Severity severity, String message) {
@@ -77,20 +78,22 @@ public final class MigrationLinter {
                     if (!applies(connection, migrations.script(undo.get()), findings)) {
                         return findings;
                     }
-                    List<String> lost = differences(reader, SchemaReader.signature(connection), before);
-                    if (!lost.isEmpty()) {
+                    SchemaComparison restored = compare(reader, SchemaReader.signature(connection), before);
+                    if (!restored.matches()) {
                         findings.add(new Finding(Severity.ERROR, undo.get().fileName() + " does not restore the schema before "
-                                + forward.fileName() + ": " + summary(lost)));
+                                + forward.fileName() + ": " + summary(restored.differences())));
                         return findings; // what follows would run on a schema no real database has
                     }
+                    restored.equivalences().forEach(e -> findings.add(new Finding(Severity.NOTE, undo.get().fileName()
+                            + " restores the schema before " + forward.fileName() + " written differently: " + e)));
                     if (!applies(connection, up, findings)) {
                         return findings;
                     }
                     String again = SchemaReader.signature(connection);
-                    List<String> unstable = differences(reader, again, after);
-                    if (!unstable.isEmpty()) {
+                    SchemaComparison unstable = compare(reader, again, after);
+                    if (!unstable.matches()) {
                         findings.add(new Finding(Severity.ERROR, forward.fileName() + " applied again after its undo gives a different schema: "
-                                + summary(unstable)));
+                                + summary(unstable.differences())));
                     }
                     after = again;
                 }
@@ -102,8 +105,9 @@ public final class MigrationLinter {
         return findings;
     }
 
-    private static List<String> differences(SchemaReader reader, String actual, String expected) throws SQLException {
-        return actual.equals(expected) ? List.of() : reader.fromSignature(actual).differencesFrom(reader.fromSignature(expected));
+    private static SchemaComparison compare(SchemaReader reader, String actual, String expected) throws SQLException {
+        return actual.equals(expected) ? new SchemaComparison(List.of(), List.of())
+                : reader.fromSignature(actual).compareWith(reader.fromSignature(expected));
     }
 
     private static boolean applies(Connection connection, MigrationScript script, List<Finding> findings) {

@@ -32,6 +32,11 @@ public final class SchemaDetection {
             }
             return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
         }
+
+        /** How the live schema is written differently from a version's, in ways that change nothing in SQLite. */
+        public List<String> equivalencesTo(SchemaTimeline.Point point) {
+            return live.compareWith(point.schema()).equivalences();
+        }
     }
 
     private SchemaDetection() {

@@ -6,6 +6,7 @@ import dev.crystaldb.migrate.HistoryEntry;
 import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.SchemaDetection;
 import dev.crystaldb.migrate.SchemaTimeline;
+import dev.crystaldb.schema.SchemaComparison;
 import dev.crystaldb.schema.SchemaFingerprint;
 
 import java.sql.Connection;
@@ -16,8 +17,12 @@ import java.util.Optional;
 
 /** The checks of `verify`: SQLite's integrity and foreign keys, and the history against the migration files. */
 public final class DatabaseVerifier {
-    /** One named check and the problems it found; none means ok. */
-    public record Check(String name, List<String> problems) {
+    /** One named check, the problems it found (none means ok) and notes that are not problems. */
+    public record Check(String name, List<String> problems, List<String> notes) {
+        public Check(String name, List<String> problems) {
+            this(name, problems, List.of());
+        }
+
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -46,6 +51,7 @@ public final class DatabaseVerifier {
         }
         SchemaFingerprint expected = current.map(e -> SchemaTimeline.at(engine.migrations(), e.version()))
                 .orElseGet(SchemaTimeline::base);
-        return new Check(name, SchemaDetection.liveSchema(database).differencesFrom(expected));
+        SchemaComparison comparison = SchemaDetection.liveSchema(database).compareWith(expected);
+        return new Check(name, comparison.differences(), comparison.equivalences());
     }
 }

@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads a {@link SchemaFingerprint} from a live connection through SQLite's pragmas. A reader
@@ -133,14 +131,9 @@ public final class SchemaReader {
 
     private static SchemaFingerprint.Table readTable(Connection connection, String name, String sql, Map<String, String> indexSqlByName)
             throws SQLException {
-        List<SchemaFingerprint.Column> columns = new ArrayList<>();
-        try (ResultSet rows = pragma(connection, "table_xinfo", name)) {
-            while (rows.next()) {
-                columns.add(new SchemaFingerprint.Column(key(rows.getString("name")), normalizeType(rows.getString("type")),
-                        rows.getInt("notnull") != 0, SqlText.normalize(rows.getString("dflt_value")), rows.getInt("pk"), rows.getInt("hidden")));
-            }
-        }
+        TableDefinition definition = TableDefinition.parse(sql);
         Set<SchemaFingerprint.Index> indexes = new TreeSet<>();
+        boolean primaryKeyIndex = false;
         List<String[]> indexList = new ArrayList<>();
         try (ResultSet rows = pragma(connection, "index_list", name)) {
             while (rows.next()) {
@@ -148,18 +141,48 @@ public final class SchemaReader {
             }
         }
         for (String[] index : indexList) {
+            TableDefinition.IndexTerms terms = TableDefinition.IndexTerms.parse(indexSqlByName.get(index[0]));
             List<String> indexColumns = new ArrayList<>();
             try (ResultSet rows = pragma(connection, "index_xinfo", index[0])) {
                 while (rows.next()) {
                     if (rows.getInt("key") == 1) {
                         String column = rows.getString("name");
-                        indexColumns.add((column == null ? "<expression>" : key(column)) + (rows.getInt("desc") == 1 ? " desc" : "")
-                                + collation(rows.getString("coll")));
+                        int position = rows.getInt("seqno");
+                        String term = column != null ? key(column) : rows.getInt("cid") == -1 ? "rowid"
+                                : "(" + (position < terms.terms().size() ? terms.terms().get(position) : "?") + ")";
+                        indexColumns.add(term + (rows.getInt("desc") == 1 ? " desc" : "") + collation(rows.getString("coll")));
                     }
                 }
             }
-            String where = "1".equals(index[3]) ? partialWhere(indexSqlByName.get(index[0])) : null;
-            indexes.add(new SchemaFingerprint.Index(indexColumns, "1".equals(index[1]), index[2], where));
+            primaryKeyIndex |= "pk".equals(index[2]);
+            indexes.add(new SchemaFingerprint.Index(key(index[0]), indexColumns, "1".equals(index[1]), index[2],
+                    "1".equals(index[3]) ? terms.where() : null));
+        }
+        List<String[]> columnRows = new ArrayList<>();
+        try (ResultSet rows = pragma(connection, "table_xinfo", name)) {
+            while (rows.next()) {
+                columnRows.add(new String[]{rows.getString("name"), rows.getString("type"), rows.getString("notnull"), rows.getString("dflt_value"),
+                        rows.getString("pk"), rows.getString("hidden")});
+            }
+        }
+        long primaryKeyColumns = columnRows.stream().filter(c -> !"0".equals(c[4])).count();
+        List<SchemaFingerprint.Column> columns = new ArrayList<>();
+        for (String[] row : columnRows) {
+            String column = key(row[0]);
+            String declaredType = normalizeType(row[1]);
+            int primaryKeyPosition = Integer.parseInt(row[4]);
+            boolean declaredNotNull = !"0".equals(row[2]);
+            // SQLite's rule: a single-column INTEGER primary key of a rowid table is the rowid, unless it got an index of its own
+            boolean rowidAlias = primaryKeyPosition == 1 && primaryKeyColumns == 1 && declaredType.equals("INTEGER")
+                    && !definition.withoutRowid() && definition.virtualModule() == null && !primaryKeyIndex;
+            boolean notNull = declaredNotNull || rowidAlias; // SQLite reports WITHOUT ROWID key columns NOT NULL itself
+            String type = definition.strict() ? "strict " + (declaredType.equals("INT") ? "INTEGER" : declaredType)
+                    : Affinity.of(declaredType).name();
+            Affinity affinity = definition.strict() && declaredType.equals("ANY") ? Affinity.BLOB : Affinity.of(declaredType);
+            TableDefinition.ColumnClauses clauses = definition.columns().getOrDefault(column, new TableDefinition.ColumnClauses(null, null, false));
+            int hidden = Integer.parseInt(row[5]);
+            columns.add(new SchemaFingerprint.Column(column, declaredType, type, notNull, declaredNotNull, DefaultValue.of(row[3], affinity),
+                    primaryKeyPosition, rowidAlias, clauses.collation(), hidden >= 2 ? clauses.generated() : null, hidden == 3));
         }
         Map<Integer, List<String[]>> keys = new TreeMap<>();
         try (ResultSet rows = pragma(connection, "foreign_key_list", name)) {
@@ -171,11 +194,12 @@ public final class SchemaReader {
         Set<SchemaFingerprint.ForeignKey> foreignKeys = new TreeSet<>();
         for (List<String[]> parts : keys.values()) {
             List<String> from = parts.stream().map(p -> key(p[1])).toList();
-            List<String> to = parts.stream().map(p -> p[2] == null ? "<primary key>" : key(p[2])).toList();
+            List<String> to = parts.stream().anyMatch(p -> p[2] == null) ? List.of() : parts.stream().map(p -> key(p[2])).toList();
             String[] first = parts.get(0);
-            foreignKeys.add(new SchemaFingerprint.ForeignKey(from, key(first[0]), to, first[3].toUpperCase(Locale.ROOT), first[4].toUpperCase(Locale.ROOT)));
+            foreignKeys.add(new SchemaFingerprint.ForeignKey(from, key(first[0]), to, first[3].toUpperCase(Locale.ROOT),
+                    first[4].toUpperCase(Locale.ROOT), definition.deferredForeignKeys().getOrDefault(from, false)));
         }
-        return new SchemaFingerprint.Table(key(name), columns, indexes, foreignKeys, options(sql));
+        return new SchemaFingerprint.Table(key(name), columns, indexes, foreignKeys, definition.checks(), options(definition));
     }
 
     private static ResultSet pragma(Connection connection, String pragma, String argument) throws SQLException {
@@ -194,25 +218,20 @@ public final class SchemaReader {
                 .replaceAll("\\s*\\)", ")").toUpperCase(Locale.ROOT);
     }
 
-    private static String partialWhere(String indexSql) {
-        if (indexSql == null) {
-            return null;
+    /** WITHOUT ROWID, STRICT and AUTOINCREMENT change how a table behaves. */
+    private static String options(TableDefinition definition) {
+        if (definition.virtualModule() != null) {
+            return "virtual table using " + definition.virtualModule();
         }
-        Matcher where = Pattern.compile("(?:^|[^a-z0-9_$])where (.*)$").matcher(SqlText.normalize(indexSql));
-        return where.find() ? where.group(1) : null;
-    }
-
-    /** WITHOUT ROWID and STRICT change how a table behaves; they are read from its SQL. */
-    private static String options(String sql) {
-        String normalized = SqlText.normalize(sql);
-        int close = normalized.lastIndexOf(')');
-        String tail = close < 0 ? "" : normalized.substring(close + 1);
         List<String> options = new ArrayList<>();
-        if (tail.contains("without rowid")) {
+        if (definition.withoutRowid()) {
             options.add("WITHOUT ROWID");
         }
-        if (tail.contains("strict")) {
+        if (definition.strict()) {
             options.add("STRICT");
+        }
+        if (definition.autoincrement()) {
+            options.add("AUTOINCREMENT");
         }
         return options.isEmpty() ? "rowid table" : String.join(" ", options);
     }

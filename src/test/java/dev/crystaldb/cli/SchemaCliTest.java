@@ -1,5 +1,6 @@
 package dev.crystaldb.cli;
 
+import dev.crystaldb.support.Alembic;
 import dev.crystaldb.support.TestDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,36 @@ class SchemaCliTest {
     }
 
     @Test
+    void aDatabaseAlembicMadeIsAdoptedVerifiedWithoutDriftAndUpgradedAfterARehearsal() throws Exception {
+        Alembic.assumeInstalled();
+        Path project = Alembic.project("crystalbudget", dir.resolve("alembic"));
+        Alembic.run(project, db(), "upgrade", "add_date_to_income");
+        TestDb.execute(db(), "INSERT INTO users (email, name) VALUES ('a@example.org', 'A')",
+                "INSERT INTO categories (user_id, name) VALUES (1, 'food')");
+
+        Cli.Run stamp = Cli.run("--db", db().toString(), "stamp", "--detect");
+        assertEquals(0, stamp.exit(), stamp.toString());
+        assertTrue(stamp.err().contains("alembic_version add_date_to_income maps to version 3, and the schema confirms it"), stamp.toString());
+        assertTrue(stamp.err().contains("change nothing in SQLite (not drift):\n"), stamp.toString());
+        assertTrue(stamp.err().contains("  column categories.value: expected value NUMERIC NOT NULL DEFAULT 0, found value NUMERIC NOT NULL DEFAULT '0'; "
+                + "equivalent in SQLite: both defaults store integer 0 (NUMERIC affinity)\n"), stamp.toString());
+        assertEquals(List.of("1:1", "2:1", "3:1"), TestDb.history(db()));
+
+        Cli.Run verify = Cli.run("--db", db().toString(), "verify");
+        assertEquals(0, verify.exit(), verify.toString());
+        assertTrue(verify.out().contains("ok      schema matches version 3\n        note: "), verify.out());
+        assertTrue(verify.out().contains("        note: column users.id: expected id INTEGER PRIMARY KEY, found id INTEGER NOT NULL PRIMARY KEY; "
+                + "equivalent in SQLite: an INTEGER PRIMARY KEY is the rowid and never NULL\n"), verify.out());
+
+        Cli.Run upgrade = Cli.run("--db", db().toString(), "upgrade", "--rehearse");
+        assertEquals(0, upgrade.exit(), upgrade.toString());
+        assertTrue(upgrade.err().contains("rehearsal passed: 2 migration(s)"), upgrade.toString());
+        assertEquals(List.of("1:1", "2:1", "3:1", "4:1", "5:1"), TestDb.history(db()));
+        assertEquals(List.of("food"), TestDb.strings(db(), "SELECT name FROM categories"));
+        assertEquals(0, Cli.run("--db", db().toString(), "verify").exit());
+    }
+
+    @Test
     void stampDetectRefusesWithoutAMatchAndChangesNothing() throws Exception {
         unversionedAtVersion3();
         TestDb.execute(db(), "CREATE TABLE audit_log (id INTEGER PRIMARY KEY)");
@@ -77,7 +108,7 @@ class SchemaCliTest {
         TestDb.execute(db(), "DROP INDEX ix_users_shared_budget_id", "CREATE TABLE scratch (x)");
         Cli.Run run = Cli.run("--db", db().toString(), "verify");
         assertEquals(4, run.exit(), run.toString());
-        assertTrue(run.out().contains("FAILED  schema matches version 5\n        extra table scratch\n        table users: missing index (shared_budget_id)\n"), run.out());
+        assertTrue(run.out().contains("FAILED  schema matches version 5\n        extra table scratch\n        table users: missing index ix_users_shared_budget_id (shared_budget_id)\n"), run.out());
     }
 
     @Test
@@ -99,6 +130,26 @@ class SchemaCliTest {
         try (Stream<Path> files = Files.list(dir.resolve("backups"))) {
             assertEquals(List.of(), files.map(p -> p.getFileName().toString()).toList(), "no scratch copy and no backup left behind");
         }
+    }
+
+    @Test
+    void lintRoundTripReportsAnUndoThatIsOnlyWrittenDifferentlyAsANote() throws Exception {
+        Path m = Files.createDirectories(dir.resolve("m"));
+        TestDb.write(m, "V1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, v NUMERIC DEFAULT 0);");
+        TestDb.write(m, "V2__w.sql", "ALTER TABLE t ADD COLUMN w TEXT;");
+        TestDb.write(m, "U2__w.sql", "CREATE TABLE t_old (id INTEGER NOT NULL, v NUMERIC DEFAULT '0', PRIMARY KEY (id));\n"
+                + "INSERT INTO t_old SELECT id, v FROM t;\nDROP TABLE t;\nALTER TABLE t_old RENAME TO t;");
+        Cli.Run run = Cli.run("--migrations", m.toString(), "lint", "--round-trip");
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("note     U2__w.sql restores the schema before V2__w.sql written differently: column t.id: "), run.out());
+        assertTrue(run.out().endsWith("1 warning(s), 2 note(s); every undo script restores the schema before its migration\n"), run.out());
+
+        TestDb.write(m, "U2__w.sql", "CREATE TABLE t_old (id INTEGER NOT NULL, v DEFAULT '0', PRIMARY KEY (id));\n"
+                + "INSERT INTO t_old SELECT id, v FROM t;\nDROP TABLE t;\nALTER TABLE t_old RENAME TO t;");
+        Cli.Run wrong = Cli.run("--migrations", m.toString(), "lint", "--round-trip");
+        assertEquals(4, wrong.exit(), wrong.toString());
+        assertTrue(wrong.out().contains("error    U2__w.sql does not restore the schema before V2__w.sql: column t.v differs: expected v NUMERIC DEFAULT 0, "
+                + "found v DEFAULT '0' (BLOB affinity instead of NUMERIC; the default stores text '0' instead of integer 0)"), wrong.out());
     }
 
     @Test

@@ -52,7 +52,7 @@ class MigrationLinterTest {
         TestDb.write(dir, "V2__email_index.sql", "ALTER TABLE users ADD COLUMN phone TEXT;\nCREATE INDEX ix_users_email ON users(email);");
         TestDb.write(dir, "U2__email_index.sql", "ALTER TABLE users DROP COLUMN phone;");
         assertEquals(List.of(), lint(false));
-        assertEquals(List.of("error: U2__email_index.sql does not restore the schema before V2__email_index.sql: table users: extra index (email)"),
+        assertEquals(List.of("error: U2__email_index.sql does not restore the schema before V2__email_index.sql: table users: extra index ix_users_email (email)"),
                 lint(true));
     }
 
