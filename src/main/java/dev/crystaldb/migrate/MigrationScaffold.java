@@ -26,7 +26,7 @@ public final class MigrationScaffold {
     }
 
     public List<Path> create(Path directory, String description) {
-        String slug = description.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        String slug = slug(description);
         if (slug.isEmpty()) {
             throw CrystalDbException.usage("description '" + description + "' has no letters or digits: describe the change, e.g. add avatar url");
         }
@@ -48,6 +48,11 @@ public final class MigrationScaffold {
             throw CrystalDbException.usage("cannot write the new migration in " + directory + ": " + e.getMessage());
         }
         return List.of(forward, undo);
+    }
+
+    /** A description as a file name's part: lower case, letters and digits of any script, runs of anything else as one '_'. */
+    public static String slug(String description) {
+        return description.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", "_").replaceAll("^_+|_+$", "");
     }
 
     private String nextVersion(MigrationSet set) {

@@ -40,6 +40,21 @@ public final class SchemaTimeline {
         return at(migrations, Set.of(step)).get(step);
     }
 
+    /** The schema after the forward scripts up to version and then version's undo script: what `downgrade -1` from version gives. */
+    public static SchemaFingerprint afterUndo(MigrationSet migrations, Version version) {
+        MigrationFile undo = migrations.undo(version).orElseThrow(() -> new IllegalArgumentException("version " + version + " has no undo"));
+        int step = stepOf(migrations, version);
+        try (Connection connection = inMemory()) {
+            for (MigrationFile forward : migrations.forwards().subList(0, step)) {
+                apply(connection, migrations.script(forward));
+            }
+            apply(connection, migrations.script(undo));
+            return new SchemaReader().read(connection);
+        } catch (SQLException e) {
+            throw CrystalDbException.failed("cannot compute the schema after an undo: " + e.getMessage(), e);
+        }
+    }
+
     /** The step of a version: 0 is base, k the k-th migration. */
     static int stepOf(MigrationSet migrations, Version version) {
         List<MigrationFile> forwards = migrations.forwards();

@@ -19,6 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * app's `metadata.create_all`, as the users' own tooling made them.
  */
 public final class Alembic {
+    /** The revisions of the repair bot project (src/test/resources/alembic/repairbot), base to head. */
+    public static final List<String> REPAIRBOT_REVISIONS = List.of("001", "002", "003", "004", "005");
+
     /** The revisions of the CrystalBudget project, base to head; they correspond to the bundled versions 1 to 5. */
     public static final List<String> CRYSTALBUDGET_REVISIONS = List.of("1b77062a812f", "d06c52a8b6a7", "add_date_to_income", "515954c99c28",
             "add_shared_budget_to_users");
@@ -61,22 +64,23 @@ public final class Alembic {
         return directory;
     }
 
-    /** Runs `alembic -x url=sqlite:///DB ARGS...` in project; fails the test when Alembic fails. */
+    /** Runs `alembic -x url=sqlite:///DB ARGS...` in project, with DATABASE_PATH=DB too; fails the test when Alembic fails. */
     public static String run(Path project, Path db, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(python(), "-m", "alembic", "-x", "url=sqlite:///" + db.toAbsolutePath()));
         command.addAll(List.of(args));
-        return python(project, command);
+        return python(project, command, db);
     }
 
     /** The database the app's models of release (1 to 5) make with metadata.create_all. */
     public static Path createAll(Path project, Path db, int release) throws IOException, InterruptedException {
-        python(project, List.of(python(), "models.py", "sqlite:///" + db.toAbsolutePath(), String.valueOf(release)));
+        python(project, List.of(python(), "models.py", "sqlite:///" + db.toAbsolutePath(), String.valueOf(release)), db);
         return db;
     }
 
-    private static String python(Path project, List<String> command) throws IOException, InterruptedException {
+    private static String python(Path project, List<String> command, Path db) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true);
         builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+        builder.environment().put("DATABASE_PATH", db.toAbsolutePath().toString());
         Process process = builder.start();
         String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.waitFor(), String.join(" ", command) + "\n" + log);
