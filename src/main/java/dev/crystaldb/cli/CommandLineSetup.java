@@ -27,7 +27,7 @@ public class CommandLineSetup {
     /** Every subcommand, in the order --help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(StatusCommand.class, HistoryCommand.class, UpgradeCommand.class,
             DowngradeCommand.class, StampCommand.class, BackupCommand.class, BackupsCommand.class, RollbackCommand.class,
-            VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class, ImportAlembicCommand.class);
+            VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class, RepairCommand.class, ImportAlembicCommand.class);
 
     @Produces
     CommandLine commandLine(CommandLine.IFactory factory, @CommandLineArguments String[] args) {

@@ -1,11 +1,16 @@
 package dev.crystaldb.migrate;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** What the history table and the migration set say about one database. */
+/**
+ * What the history table and the migration set say about one database; statementChecksums are
+ * what crystal-db recorded beside the history (see {@link StatementChecksums}).
+ */
 public record DatabaseState(boolean exists, boolean hasHistoryTable, boolean hasOtherTables,
-                            Optional<String> alembicRevision, List<HistoryEntry> entries, Optional<Version> head) {
+                            Optional<String> alembicRevision, List<HistoryEntry> entries, Optional<Version> head,
+                            Map<Version, StatementChecksums.Recorded> statementChecksums) {
 
     public Optional<HistoryEntry> current() {
         return entries.stream()

@@ -66,12 +66,13 @@ public final class MigrationEngine {
      */
     public DatabaseState inspect() {
         if (!database.exists()) {
-            return new DatabaseState(false, false, false, Optional.empty(), merge(List.of()), migrations.head());
+            return new DatabaseState(false, false, false, Optional.empty(), merge(List.of()), migrations.head(), Map.of());
         }
         try (Connection connection = database.openReadOnly()) {
             boolean history = SqliteDatabase.tableExists(connection, HISTORY_TABLE);
             List<HistoryRow> rows = history ? HistoryRow.readAll(connection) : List.of();
-            return new DatabaseState(true, history, hasOwnTables(connection), alembicRevision(connection), merge(rows), migrations.head());
+            return new DatabaseState(true, history, hasOwnTables(connection), alembicRevision(connection), merge(rows), migrations.head(),
+                    history ? StatementChecksums.read(connection) : Map.of());
         } catch (SQLException e) {
             throw database.translate(e, "read " + database.file());
         }
@@ -103,18 +104,18 @@ public final class MigrationEngine {
                 boolean changed = row.success() && !row.isBaseline() && row.checksum() != null
                         && row.checksum() != ScriptChecksum.of(migrations.script(file).runnableSql());
                 entries.add(new HistoryEntry(file.version(), row.description(), status, row.script(), row.installedOn(),
-                        row.executionMillis(), row.installedBy(), undo, changed, row.installedRank()));
+                        row.executionMillis(), row.installedBy(), undo, changed, row.installedRank(), row.checksum()));
             } else {
                 MigrationStatus status = baseline != null && file.version().compareTo(baseline) <= 0 ? MigrationStatus.BELOW_BASELINE
                         : highestApplied != null && file.version().compareTo(highestApplied) < 0 ? MigrationStatus.SKIPPED
                         : MigrationStatus.PENDING;
-                entries.add(new HistoryEntry(file.version(), file.description(), status, file.fileName(), null, null, null, undo, false, null));
+                entries.add(new HistoryEntry(file.version(), file.description(), status, file.fileName(), null, null, null, undo, false, null, null));
             }
         }
         for (HistoryRow row : byVersion.values()) {
             MigrationStatus status = !row.success() ? MigrationStatus.FAILED : row.isBaseline() ? MigrationStatus.BASELINE : MigrationStatus.MISSING;
             entries.add(new HistoryEntry(row.version(), row.description(), status, row.script(), row.installedOn(), row.executionMillis(),
-                    row.installedBy(), false, false, row.installedRank()));
+                    row.installedBy(), false, false, row.installedRank(), row.checksum()));
         }
         entries.sort(Comparator.comparing(HistoryEntry::version));
         return entries;
@@ -154,8 +155,7 @@ public final class MigrationEngine {
                         + state.current().map(e -> e.version().toString()).orElse("the current version"));
                 default -> {
                     if (entry.fileChanged()) {
-                        problems.add(entry.script() + " was changed after it was applied (checksum differs from the history); "
-                                + "restore the file as it was applied, or run `crystal-db verify` and decide");
+                        problems.add(changedFileProblem(state, entry));
                     }
                 }
             }
@@ -166,6 +166,25 @@ public final class MigrationEngine {
                     + "; record the version its schema is at with `crystal-db stamp --detect` (or `stamp VERSION`), then upgrade");
         }
         return problems;
+    }
+
+    /** Why an applied migration whose file changed is refused, and what to do: repair when only comments changed. */
+    private String changedFileProblem(DatabaseState state, HistoryEntry entry) {
+        MigrationFile file = migrations.forward(entry.version()).orElseThrow();
+        String changed = file.fileName() + " was changed after it was applied (its checksum differs from the history): ";
+        return changed + switch (editOf(state, entry)) {
+            case COMMENTS_ONLY -> "the edit changes only comments and whitespace, not what runs; "
+                    + "record the file's new checksum with `crystal-db repair`";
+            case STATEMENTS -> "the edit changes the SQL it runs; restore the file as it was applied, or, if the database "
+                    + "already is what the file now says, record it with `crystal-db repair`";
+            case UNKNOWN -> "crystal-db cannot tell whether only comments changed (nothing was recorded when it was applied); "
+                    + "restore the file as it was applied, or check the edit and record it with `crystal-db repair`";
+        };
+    }
+
+    private StatementChecksums.Edit editOf(DatabaseState state, HistoryEntry entry) {
+        return StatementChecksums.edit(migrations.script(migrations.forward(entry.version()).orElseThrow()), entry.checksum(),
+                Optional.ofNullable(state.statementChecksums().get(entry.version())));
     }
 
     /** Checks the database and lists, prepared, what an upgrade to target (null or "head": the newest) would run. */
@@ -193,7 +212,7 @@ public final class MigrationEngine {
             return UpgradeResult.unchanged(plan.from());
         }
         Version last = plan.scripts().get(plan.scripts().size() - 1).file().version();
-        UnitCheck check = new UnitCheck(last, plan.scripts().size(), progress);
+        UnitCheck check = new UnitCheck(last, plan.scripts(), progress);
         long started = System.nanoTime();
         prepareHistoryTable();
         MigrateResult result;
@@ -274,6 +293,7 @@ public final class MigrationEngine {
                         undo.script().runOn(connection, (where, e) -> new UnitFailure(where + ": " + firstLine(e), e));
                     }
                     deleteHistoryRow(connection, undo.applied().installedRank());
+                    StatementChecksums.remove(connection, undo.applied().version());
                     steps.add(new UpgradeResult.Step(undo.applied().version(), undo.script().file().description(), script,
                             (System.nanoTime() - begun) / 1_000_000));
                 }
@@ -323,6 +343,7 @@ public final class MigrationEngine {
                     boolean above = target.isEmpty() || entry.version().compareTo(target.get()) > 0;
                     if (entry.installedRank() != null && above) {
                         deleteHistoryRow(connection, entry.installedRank());
+                        StatementChecksums.remove(connection, entry.version());
                     }
                 }
                 connection.commit();
@@ -340,6 +361,7 @@ public final class MigrationEngine {
                 for (MigrateOutput output : result.migrations) {
                     steps.add(new UpgradeResult.Step(Version.parseOrNull(output.version), output.description, output.filepath, 0));
                 }
+                recordStatementChecksums(steps);
             } catch (RuntimeException e) {
                 throw database.translate(e, "stamp " + database.file());
             }
@@ -352,6 +374,65 @@ public final class MigrationEngine {
             }
         }
         return new UpgradeResult(current, target, steps, 0);
+    }
+
+    /** What the stamped migrations run, recorded beside the rows Flyway wrote for them. */
+    private void recordStatementChecksums(List<UpgradeResult.Step> steps) {
+        try (Connection connection = database.open()) {
+            connection.setAutoCommit(false);
+            for (UpgradeResult.Step step : steps) {
+                StatementChecksums.record(connection, migrations.script(migrations.forward(step.version()).orElseThrow()));
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw database.translate(e, "stamp " + database.file());
+        }
+    }
+
+    /** An applied migration whose history row no longer fits its file: the checksum, the description, or both differ. */
+    public record Repair(HistoryEntry applied, MigrationFile file, int checksum, StatementChecksums.Edit edit) {
+        public boolean checksumDiffers() {
+            return applied.fileChanged();
+        }
+
+        public boolean descriptionDiffers() {
+            return !applied.description().equals(file.description());
+        }
+    }
+
+    /** The history rows `repair` would realign with their files, in history order. */
+    public List<Repair> repairsNeeded(DatabaseState state) {
+        List<Repair> repairs = new ArrayList<>();
+        for (HistoryEntry entry : state.entries()) {
+            if (entry.status() != MigrationStatus.APPLIED) {
+                continue;
+            }
+            MigrationFile file = migrations.forward(entry.version()).orElseThrow();
+            if (entry.fileChanged() || !entry.description().equals(file.description())) {
+                repairs.add(new Repair(entry, file, ScriptChecksum.of(migrations.script(file).runnableSql()),
+                        entry.fileChanged() ? editOf(state, entry) : StatementChecksums.Edit.COMMENTS_ONLY));
+            }
+        }
+        return repairs;
+    }
+
+    /**
+     * Records the files' checksums and descriptions in their history rows, as Flyway's repair does
+     * (Flyway's checksum, so Flyway still reads the table), inside the caller's write transaction.
+     */
+    public void repair(List<Repair> repairs, Connection unit) {
+        try (PreparedStatement update = unit.prepareStatement("UPDATE " + HISTORY_TABLE
+                + " SET checksum = ?, description = ? WHERE installed_rank = ?")) {
+            for (Repair repair : repairs) {
+                update.setInt(1, repair.checksum());
+                update.setString(2, repair.file().description());
+                update.setInt(3, repair.applied().installedRank());
+                update.executeUpdate();
+                StatementChecksums.record(unit, migrations.script(repair.file()));
+            }
+        } catch (SQLException e) {
+            throw database.translate(e, "repair the history of " + database.file());
+        }
     }
 
     private Version knownVersion(String text) {
@@ -493,7 +574,7 @@ public final class MigrationEngine {
     private static boolean hasOwnTables(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') "
-                     + "AND name NOT LIKE 'sqlite_%' AND name NOT IN ('" + HISTORY_TABLE + "', 'alembic_version')")) {
+                     + "AND name NOT LIKE 'sqlite_%' AND name NOT IN ('" + HISTORY_TABLE + "', '" + StatementChecksums.TABLE + "', 'alembic_version')")) {
             return rows.next() && rows.getLong(1) > 0;
         }
     }
@@ -534,15 +615,17 @@ public final class MigrationEngine {
      */
     private static final class UnitCheck implements Callback {
         private final Version last;
+        private final List<MigrationScript> scripts;
         private final int count;
         private final Progress progress;
         private int started;
         private Progress.Step step = () -> { };
         private String failedScript;
 
-        UnitCheck(Version last, int count, Progress progress) {
+        UnitCheck(Version last, List<MigrationScript> scripts, Progress progress) {
             this.last = last;
-            this.count = count;
+            this.scripts = scripts;
+            this.count = scripts.size();
             this.progress = progress;
         }
 
@@ -576,6 +659,9 @@ public final class MigrationEngine {
             step = progress.start(CHECKS_STEP);
             try {
                 requireChecksPass(context.getConnection());
+                for (MigrationScript script : scripts) {
+                    StatementChecksums.record(context.getConnection(), script);
+                }
             } catch (UnitFailure e) {
                 throw CrystalDbException.failed(e.getMessage() + "; nothing was applied (the whole upgrade rolled back)", e);
             } catch (SQLException e) {

@@ -18,14 +18,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Reads a {@link SchemaFingerprint} from a live connection through SQLite's pragmas. A reader
+ * Reads a {@link SchemaFingerprint} from a live connection through SQLite's pragmas and, for what
+ * they do not report, the CREATE TABLE and CREATE INDEX text ({@link TableDefinition}). A reader
  * remembers the tables it has read by their SQL, so fingerprinting a database again after each
  * of hundreds of migrations only reads the tables that changed.
  */
 public final class SchemaReader {
     /** Tables crystal-db and the tools it replaces keep for themselves. */
-    private static final Set<String> IGNORED = Set.of("flyway_schema_history", "alembic_version", "sqlite_sequence", "sqlite_stat1",
-            "sqlite_stat4");
+    private static final Set<String> IGNORED = Set.of("flyway_schema_history", "crystal_db_statement_checksums", "alembic_version",
+            "sqlite_sequence", "sqlite_stat1", "sqlite_stat4");
 
     private final Map<String, SchemaFingerprint.Table> cache = new HashMap<>();
 

@@ -1,0 +1,75 @@
+package dev.crystaldb.ops;
+
+import dev.crystaldb.db.DatabaseLock;
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.MigrationSet;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * `repair`, as Flyway's: the history rows of applied migrations whose file changed (checksum) or was
+ * renamed (description) are listed, and, once approved, get the files' checksums and descriptions,
+ * all in one transaction under crystal-db's lock and SQLite's write lock. No migration SQL runs and
+ * the schema is not touched; --dry-run only lists.
+ */
+public final class RepairService {
+    /** Which database, against which migration set; dryRun lists and changes nothing. */
+    public record Request(Path database, MigrationSet migrations, boolean dryRun) {
+    }
+
+    /** The rows that did not fit their files, and whether they were recorded (false: dry run, or nothing to repair). */
+    public record Result(Path database, List<MigrationEngine.Repair> repairs, boolean recorded) {
+    }
+
+    private final Consumer<String> notices;
+    private final Duration lockTimeout;
+
+    public RepairService(Consumer<String> notices, Duration lockTimeout) {
+        this.notices = notices;
+        this.lockTimeout = lockTimeout;
+    }
+
+    /** approve is asked about the listed rows before anything is written; false cancels (exit 1). */
+    public Result repair(Request request, Predicate<List<MigrationEngine.Repair>> approve) {
+        if (request.dryRun()) {
+            SqliteDatabase database = SqliteDatabase.existing(request.database(), lockTimeout);
+            MigrationEngine engine = new MigrationEngine(database, request.migrations());
+            return new Result(database.file(), engine.repairsNeeded(engine.inspect()), false);
+        }
+        SqliteDatabase.requirePresent(request.database());
+        try (DatabaseLock lock = DatabaseLock.acquire(request.database(), lockTimeout, () -> notices.accept("waiting for another crystal-db run on "
+                + request.database() + " (up to --lock-timeout " + lockTimeout.toSeconds() + "s)..."))) {
+            SqliteDatabase database = SqliteDatabase.afterPresenceCheck(request.database(), lockTimeout);
+            MigrationEngine engine = new MigrationEngine(database, request.migrations());
+            List<MigrationEngine.Repair> repairs = engine.repairsNeeded(engine.inspect());
+            if (repairs.isEmpty()) {
+                return new Result(database.file(), repairs, false);
+            }
+            if (!approve.test(repairs)) {
+                throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
+            }
+            try (Connection connection = database.open()) {
+                connection.setAutoCommit(false); // BEGIN IMMEDIATE: SQLite's write lock, waited for up to --lock-timeout
+                try {
+                    engine.repair(repairs, connection);
+                    connection.commit();
+                } catch (RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw database.translate(e, "repair the history of " + database.file());
+            }
+            return new Result(database.file(), repairs, true);
+        }
+    }
+}
