@@ -1,17 +1,10 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
-import dev.crystaldb.migrate.DatabaseState;
-import dev.crystaldb.migrate.HistoryEntry;
-import dev.crystaldb.migrate.MigrationEngine;
-import dev.crystaldb.migrate.MigrationSet;
-import dev.crystaldb.migrate.SchemaDetection;
-import dev.crystaldb.migrate.SchemaTimeline;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
-import dev.crystaldb.schema.SchemaFingerprint;
+import dev.crystaldb.ops.StampService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,84 +28,51 @@ class StampCommand implements Callable<Integer> {
     @Option(names = "--force", description = "With --detect: stamp even when the database already has a history.")
     boolean force;
 
-    @Option(names = "--drop-alembic-version", description = "Remove the alembic_version table after stamping.")
+    @Option(names = "--drop-alembic-version", description = "Remove the alembic_version table after stamping (also on a database stamped before).")
     boolean dropAlembicVersion;
+
+    @Option(names = "--dry-run", description = "Report what would be stamped; change nothing.")
+    boolean dryRun;
 
     @Override
     public Integer call() {
         if (detect == (target != null)) {
             throw CrystalDbException.usage("give either a TARGET (a version, head or base) or --detect");
         }
-        MigrationSet migrations = root.migrations();
-        try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(false)) {
-            SqliteDatabase database = locked.database();
-            MigrationEngine engine = new MigrationEngine(database, migrations);
-            String version = detect ? detectedVersion(database, migrations, engine) : target;
-            if (version == null) {
-                return ExitCode.OK.code;
-            }
-            UpgradeResult result = engine.stamp(version, dropAlembicVersion);
-            String now = result.to().map(Version::toString).orElse("base (none)");
-            root.output().result(ChangeSteps.document(database.file().toString(), result, Optional.empty(), false)
-                            .with("alembic_version_dropped", dropAlembicVersion),
-                    "stamped " + database.file() + " at version " + now + " (was "
-                            + result.from().map(Version::toString).orElse("none") + "); no SQL was run"
-                            + (dropAlembicVersion ? "\nremoved the alembic_version table" : ""));
-            return ExitCode.OK.code;
-        }
+        StampService.Result result = new StampService(root.output()::info, root.lockTimeout()).stamp(
+                new StampService.Request(root.databasePath(), root.migrations(), target, detect, force, dropAlembicVersion, dryRun),
+                version -> root.confirm("Stamp " + root.databasePath() + " at version " + version + "?"));
+        String file = result.database().toString();
+        String text = switch (result.outcome()) {
+            case NO_TABLES -> "the database has no tables of its own: nothing to stamp; run `crystal-db upgrade`";
+            case ALREADY_MATCHES -> "the database already records version " + label(result.to()) + " and its schema matches it; nothing stamped"
+                    + (result.alembicVersionDropped() ? (dryRun ? "\nwould remove the alembic_version table" : "\nremoved the alembic_version table") : "");
+            case WOULD_STAMP -> "would stamp " + file + " at version " + label(result.to()) + " (now at " + result.from().map(Version::toString).orElse("no version") + ")"
+                    + (result.alembicVersionDropped() ? " and remove the alembic_version table" : "") + "\n" + pending(result.pending(), "would then be")
+                    + "dry run: nothing was changed";
+            case STAMPED -> "stamped " + file + " at version " + label(result.to()) + " (was " + result.from().map(Version::toString).orElse("none") + "); no SQL was run\n"
+                    + (result.alembicVersionDropped() ? "removed the alembic_version table\n" : "") + pending(result.pending(), "are");
+        };
+        root.output().result(Output.doc().with("database", file).with("outcome", result.outcome().name().toLowerCase())
+                .with("from_version", result.from().map(Version::toString).orElse(null))
+                .with("to_version", result.to().map(Version::toString).orElse(null))
+                .with("dry_run", dryRun)
+                .with("stamped", result.stamped().stream().map(UpgradeResult.Step::version).map(Version::toString).toList())
+                .with("pending", result.pending().stream().map(Version::toString).toList())
+                .with("alembic_version_dropped", result.alembicVersionDropped() && !dryRun), text);
+        return ExitCode.OK.code;
     }
 
-    /** The version to stamp, or null when there is nothing to stamp; refusals throw with exit 4. */
-    private String detectedVersion(SqliteDatabase database, MigrationSet migrations, MigrationEngine engine) {
-        Output output = root.output();
-        DatabaseState state = engine.inspect();
-        Optional<HistoryEntry> recorded = state.current();
-        if (recorded.isPresent() && !force) {
-            SchemaFingerprint expected = SchemaTimeline.at(migrations, recorded.get().version());
-            List<String> drift = SchemaDetection.liveSchema(database).differencesFrom(expected);
-            if (drift.isEmpty()) {
-                output.result(Output.doc().with("recorded_version", recorded.get().version().toString()).with("matches", true),
-                        "the database already records version " + recorded.get().version() + " and its schema matches it; nothing stamped");
-                return null;
-            }
-            throw CrystalDbException.checkFailed("the database records version " + recorded.get().version()
-                    + " but its schema differs (" + drift.get(0) + (drift.size() > 1 ? ", and " + (drift.size() - 1) + " more" : "")
-                    + "); run `crystal-db verify` for all differences, or --force to stamp the detected version");
+    private static String label(Optional<Version> version) {
+        return version.map(Version::toString).orElse("base (none)");
+    }
+
+    /** What to run next. */
+    private static String pending(List<Version> pending, String verb) {
+        if (pending.isEmpty()) {
+            return "nothing is pending: that is the newest migration\n";
         }
-        SchemaDetection.Result found = SchemaDetection.detect(database, migrations, state.alembicRevision());
-        found.alembicMapped().ifPresent(v -> output.info("alembic_version " + found.alembicRevision().orElse("")
-                + " maps to version " + v + (found.alembicConfirmed() ? ", and the schema confirms it" : ", but the schema does not match it")));
-        Optional<SchemaTimeline.Point> decided = found.decided();
-        if (decided.isPresent()) {
-            if (decided.get().version().isEmpty()) {
-                output.result(Output.doc().with("detected_version", null),
-                        "the database has no tables of its own: nothing to stamp; run `crystal-db upgrade`");
-                return null;
-            }
-            String version = decided.get().label();
-            output.info("the live schema matches version " + version);
-            List<String> equivalences = found.equivalencesTo(decided.get());
-            if (!equivalences.isEmpty()) {
-                output.info(equivalences.size() + " difference(s) in how the schema is written change nothing in SQLite (not drift):");
-                equivalences.stream().limit(20).forEach(e -> output.info("  " + e));
-                if (equivalences.size() > 20) {
-                    output.info("  ... and " + (equivalences.size() - 20) + " more (`crystal-db verify` lists them all)");
-                }
-            }
-            if (!root.confirm("Stamp " + database.file() + " at version " + version + "?")) {
-                throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
-            }
-            return version;
-        }
-        if (found.matches().size() > 1) {
-            throw CrystalDbException.checkFailed("the live schema matches versions "
-                    + String.join(", ", found.matches().stream().map(SchemaTimeline.Point::label).toList())
-                    + " (they differ only in data); stamp the right one by hand: `crystal-db stamp VERSION`");
-        }
-        StringBuilder report = new StringBuilder("no version matches the live schema; the closest is " + found.closest().label() + ":\n");
-        found.closestDifferences().forEach(d -> report.append("  ").append(d).append('\n'));
-        root.output().info(report.toString().stripTrailing());
-        throw CrystalDbException.checkFailed("no version matches the live schema (closest: " + found.closest().label() + ", "
-                + found.closestDifferences().size() + " difference(s)); nothing was stamped");
+        return pending.size() + " migration(s) " + verb + " pending (" + String.join(", ", pending.stream().map(Version::toString).toList())
+                + "): next, `crystal-db upgrade --rehearse` rehearses them on a copy, then applies them\n";
     }
 }

@@ -2,6 +2,7 @@ package dev.crystaldb.cli;
 
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.AlembicVersion;
 import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.HistoryEntry;
 import dev.crystaldb.migrate.MigrationEngine;
@@ -13,6 +14,8 @@ import picocli.CommandLine.ParentCommand;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -44,7 +47,8 @@ class StatusCommand implements Callable<Integer> {
         text.put("applied", String.valueOf(state.applied().size()));
         text.put("pending", pending.isEmpty() ? "0" : pending.size() + " (" + String.join(", ", pending) + ")");
         text.put("migrations", engine.migrations().origin() + ", head " + state.head().map(Version::toString).orElse("none"));
-        state.alembicRevision().ifPresent(r -> text.put("alembic_version", "present, revision " + r + " (left in place)"));
+        Optional<AlembicVersion> alembic = AlembicVersion.of(state, engine.migrations());
+        alembic.ifPresent(a -> text.put("alembic_version", a.describe(engine.migrations().origin())));
         if (problem != null) {
             text.put("problem", problem);
         }
@@ -58,6 +62,7 @@ class StatusCommand implements Callable<Integer> {
                 .with("head", state.head().map(Version::toString).orElse(null))
                 .with("migrations", engine.migrations().origin())
                 .with("alembic_revision", state.alembicRevision().orElse(null))
+                .with("alembic_version_state", alembic.map(a -> a.state().name().toLowerCase(Locale.ROOT)).orElse(null))
                 .with("problem", problem), Output.fields(text));
         boolean failed = check && (!pending.isEmpty() || problem != null);
         return failed ? ExitCode.CHECK_FAILED.code : ExitCode.OK.code;

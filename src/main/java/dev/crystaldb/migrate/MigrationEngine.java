@@ -325,15 +325,7 @@ public final class MigrationEngine {
     public UpgradeResult stamp(String targetText, boolean dropAlembicVersion) {
         DatabaseState state = inspect();
         Optional<Version> current = state.current().map(HistoryEntry::version);
-        Optional<Version> target;
-        if (targetText.equalsIgnoreCase("base")) {
-            target = Optional.empty();
-        } else if (targetText.equalsIgnoreCase("head")) {
-            target = Optional.of(migrations.head().orElseThrow(() ->
-                    CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files")));
-        } else {
-            target = Optional.of(knownVersion(targetText));
-        }
+        Optional<Version> target = stampTarget(targetText);
         List<UpgradeResult.Step> steps = new ArrayList<>();
         try (Connection connection = database.open()) {
             connection.setAutoCommit(false);
@@ -367,13 +359,30 @@ public final class MigrationEngine {
             }
         }
         if (dropAlembicVersion) {
-            try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
-                statement.execute("DROP TABLE IF EXISTS alembic_version");
-            } catch (SQLException e) {
-                throw database.translate(e, "drop alembic_version in " + database.file());
-            }
+            dropAlembicVersion();
         }
         return new UpgradeResult(current, target, steps, 0);
+    }
+
+    /** The version a stamp TARGET ("head", "base" or a version of the set) means; empty for base. */
+    public Optional<Version> stampTarget(String targetText) {
+        if (targetText.equalsIgnoreCase("base")) {
+            return Optional.empty();
+        }
+        if (targetText.equalsIgnoreCase("head")) {
+            return Optional.of(migrations.head().orElseThrow(() ->
+                    CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files")));
+        }
+        return Optional.of(knownVersion(targetText));
+    }
+
+    /** Removes the alembic_version table Alembic left (waiting for SQLite's write lock up to --lock-timeout). */
+    public void dropAlembicVersion() {
+        try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS alembic_version");
+        } catch (SQLException e) {
+            throw database.translate(e, "drop alembic_version in " + database.file());
+        }
     }
 
     /** What the stamped migrations run, recorded beside the rows Flyway wrote for them. */

@@ -136,6 +136,11 @@ public final class MigrationSet {
         return forwards.stream().filter(f -> f.version().equals(version)).findFirst();
     }
 
+    /** The forward migration whose `-- alembic-revision:` header names revision. */
+    public Optional<MigrationFile> forAlembicRevision(String revision) {
+        return forwards.stream().filter(f -> f.alembicRevision().map(revision::equals).orElse(false)).findFirst();
+    }
+
     public Optional<MigrationFile> undo(Version version) {
         return Optional.ofNullable(undos.get(version));
     }

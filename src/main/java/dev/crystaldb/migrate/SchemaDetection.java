@@ -76,8 +76,7 @@ public final class SchemaDetection {
                 closestDistance = distance;
             }
         }
-        Optional<Version> mapped = alembicRevision.flatMap(revision -> migrations.forwards().stream()
-                .filter(f -> f.alembicRevision().map(revision::equals).orElse(false)).map(MigrationFile::version).findFirst());
+        Optional<Version> mapped = alembicRevision.flatMap(migrations::forAlembicRevision).map(MigrationFile::version);
         boolean confirmed = mapped.isPresent() && matches.stream().anyMatch(p -> p.version().equals(mapped));
         return new Result(live, matches, alembicRevision, mapped, confirmed, closest, live.differencesFrom(closest.schema()));
     }

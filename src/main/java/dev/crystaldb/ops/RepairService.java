@@ -1,9 +1,6 @@
 package dev.crystaldb.ops;
 
-import dev.crystaldb.db.DatabaseLock;
 import dev.crystaldb.db.SqliteDatabase;
-import dev.crystaldb.errors.CrystalDbException;
-import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.MigrationSet;
 
@@ -45,17 +42,15 @@ public final class RepairService {
             MigrationEngine engine = new MigrationEngine(database, request.migrations());
             return new Result(database.file(), engine.repairsNeeded(engine.inspect()), false);
         }
-        SqliteDatabase.requirePresent(request.database());
-        try (DatabaseLock lock = DatabaseLock.acquire(request.database(), lockTimeout, () -> notices.accept("waiting for another crystal-db run on "
-                + request.database() + " (up to --lock-timeout " + lockTimeout.toSeconds() + "s)..."))) {
-            SqliteDatabase database = SqliteDatabase.afterPresenceCheck(request.database(), lockTimeout);
+        try (LockedDatabase locked = LockedDatabase.forChange(request.database(), lockTimeout, notices)) {
+            SqliteDatabase database = locked.database();
             MigrationEngine engine = new MigrationEngine(database, request.migrations());
             List<MigrationEngine.Repair> repairs = engine.repairsNeeded(engine.inspect());
             if (repairs.isEmpty()) {
                 return new Result(database.file(), repairs, false);
             }
             if (!approve.test(repairs)) {
-                throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
+                throw LockedDatabase.cancelled();
             }
             try (Connection connection = database.open()) {
                 connection.setAutoCommit(false); // BEGIN IMMEDIATE: SQLite's write lock, waited for up to --lock-timeout

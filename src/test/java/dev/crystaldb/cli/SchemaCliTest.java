@@ -77,6 +77,66 @@ class SchemaCliTest {
     }
 
     @Test
+    void stampDetectDryRunReportsAndChangesNothingThenStampingSaysWhatToRunNext() throws Exception {
+        unversionedAtVersion3();
+        Path scratch = Files.createDirectories(dir.resolve("fresh"));
+        Path db = Files.copy(db(), scratch.resolve("budget.db"));
+        String before = TestDb.sha256(db);
+        Cli.Run dryRun = Cli.run("--db", db.toString(), "stamp", "--detect", "--dry-run", "--drop-alembic-version");
+        assertEquals(0, dryRun.exit(), dryRun.toString());
+        assertEquals("would stamp " + db + " at version 3 (now at no version) and remove the alembic_version table\n"
+                + "2 migration(s) would then be pending (4, 5): next, `crystal-db upgrade --rehearse` rehearses them on a copy, then applies them\n"
+                + "dry run: nothing was changed\n", dryRun.out());
+        assertEquals(before, TestDb.sha256(db));
+        try (Stream<Path> files = Files.list(scratch)) {
+            assertEquals(List.of("budget.db"), files.map(p -> p.getFileName().toString()).toList(), "no lock file, no journal");
+        }
+
+        Cli.Run stamp = Cli.run("--db", db.toString(), "stamp", "--detect");
+        assertEquals(0, stamp.exit(), stamp.toString());
+        assertEquals("stamped " + db + " at version 3 (was none); no SQL was run\n"
+                + "2 migration(s) are pending (4, 5): next, `crystal-db upgrade --rehearse` rehearses them on a copy, then applies them\n", stamp.out());
+        Cli.Run head = Cli.run("--db", db.toString(), "stamp", "head", "--dry-run");
+        assertEquals("would stamp " + db + " at version 5 (now at 3)\nnothing is pending: that is the newest migration\ndry run: nothing was changed\n",
+                head.out());
+        assertEquals(List.of("1:1", "2:1", "3:1"), TestDb.history(db));
+    }
+
+    @Test
+    void anAlembicRevisionNoHeaderNamesIsReported() throws Exception {
+        unversionedAtVersion3();
+        TestDb.execute(db(), "UPDATE alembic_version SET version_num = 'f00dcafe1234'");
+        Cli.Run stamp = Cli.run("--db", db().toString(), "stamp", "--detect", "--dry-run");
+        assertEquals(0, stamp.exit(), stamp.toString());
+        assertTrue(stamp.err().startsWith("alembic_version f00dcafe1234 is named by no migration's `-- alembic-revision:` header in bundled; "
+                + "the version is worked out from the schema alone\nthe live schema matches version 3\n"), stamp.err());
+        Cli.Run status = Cli.run("--db", db().toString(), "status", "--json");
+        assertTrue(status.out().contains("\"alembic_revision\": \"f00dcafe1234\",\n  \"alembic_version_state\": \"unknown\""), status.out());
+    }
+
+    @Test
+    void anAlembicVersionLeftBehindAnUpgradeIsStaleAndDropAlembicVersionRemovesIt() throws Exception {
+        unversionedAtVersion3();
+        assertEquals(0, Cli.run("--db", db().toString(), "stamp", "--detect").exit());
+        Cli.Run adopted = Cli.run("--db", db().toString(), "status");
+        assertTrue(adopted.out().contains("alembic_version: revision add_date_to_income (version 3, as the history says), left in place; "
+                + "`crystal-db stamp --detect --drop-alembic-version` removes it\n"), adopted.out());
+        assertEquals(0, Cli.run("--db", db().toString(), "upgrade").exit());
+        Cli.Run stale = Cli.run("--db", db().toString(), "status");
+        assertTrue(stale.out().contains("alembic_version: stale: revision add_date_to_income is version 3, but the database is at 5 "
+                + "(Alembic would read the old revision); `crystal-db stamp --detect --drop-alembic-version` removes it\n"), stale.out());
+        assertTrue(Cli.run("--db", db().toString(), "status", "--json").out().contains("\"alembic_version_state\": \"stale\""));
+
+        Cli.Run drop = Cli.run("--db", db().toString(), "stamp", "--detect", "--drop-alembic-version");
+        assertEquals(0, drop.exit(), drop.toString());
+        assertTrue(drop.out().startsWith("the database already records version 5 and its schema matches it; nothing stamped\n"
+                + "removed the alembic_version table\n"), drop.out());
+        assertFalse(TestDb.schema(db()).stream().anyMatch(s -> s.contains("alembic_version")));
+        assertFalse(Cli.run("--db", db().toString(), "status").out().contains("alembic_version"));
+        assertEquals(List.of("1:1", "2:1", "3:1", "4:1", "5:1"), TestDb.history(db()));
+    }
+
+    @Test
     void stampDetectRefusesWithoutAMatchAndChangesNothing() throws Exception {
         unversionedAtVersion3();
         TestDb.execute(db(), "CREATE TABLE audit_log (id INTEGER PRIMARY KEY)");

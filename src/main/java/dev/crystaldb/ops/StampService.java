@@ -1,0 +1,150 @@
+package dev.crystaldb.ops;
+
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.migrate.DatabaseState;
+import dev.crystaldb.migrate.HistoryEntry;
+import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.MigrationFile;
+import dev.crystaldb.migrate.MigrationSet;
+import dev.crystaldb.migrate.SchemaDetection;
+import dev.crystaldb.migrate.SchemaTimeline;
+import dev.crystaldb.migrate.UpgradeResult;
+import dev.crystaldb.migrate.Version;
+import dev.crystaldb.schema.SchemaComparison;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * `stamp`: crystal-db's lock; with --detect, the version the live schema is at (the Alembic
+ * revision first, when the schema confirms it); then the history rows changed, no migration SQL
+ * run. --dry-run works the version out the same way, without the lock, and changes nothing.
+ */
+public final class StampService {
+    /** target is a version, head or base; with detect it is null and worked out from the schema. */
+    public record Request(Path database, MigrationSet migrations, String target, boolean detect, boolean force, boolean dropAlembicVersion,
+                          boolean dryRun) {
+    }
+
+    /** How a stamp ended: recorded, would be recorded (dry run), or nothing to record. */
+    public enum Outcome { STAMPED, WOULD_STAMP, ALREADY_MATCHES, NO_TABLES }
+
+    /**
+     * What a stamp did or would do: the versions before and after, the rows recorded, what is
+     * pending then, whether alembic_version was (or would be) removed.
+     */
+    public record Result(Path database, Outcome outcome, Optional<Version> from, Optional<Version> to, List<UpgradeResult.Step> stamped,
+                         List<Version> pending, boolean alembicVersionDropped) {
+    }
+
+    private final Consumer<String> notices;
+    private final Duration lockTimeout;
+
+    public StampService(Consumer<String> notices, Duration lockTimeout) {
+        this.notices = notices;
+        this.lockTimeout = lockTimeout;
+    }
+
+    /** Stamps; approve is asked about a detected version before it is recorded, false cancels (exit 1). Mismatches are exit 4. */
+    public Result stamp(Request request, Predicate<String> approve) {
+        if (request.dryRun()) {
+            return plan(SqliteDatabase.existing(request.database(), lockTimeout), request, approve);
+        }
+        try (LockedDatabase locked = LockedDatabase.forChange(request.database(), lockTimeout, notices)) {
+            return plan(locked.database(), request, approve);
+        }
+    }
+
+    private Result plan(SqliteDatabase database, Request request, Predicate<String> approve) {
+        MigrationEngine engine = new MigrationEngine(database, request.migrations());
+        DatabaseState state = engine.inspect();
+        Optional<Version> current = state.current().map(HistoryEntry::version);
+        boolean dropAlembic = request.dropAlembicVersion() && state.alembicRevision().isPresent();
+        Optional<Version> target;
+        if (request.detect()) {
+            if (current.isPresent() && !request.force()) {
+                requireRecordedMatches(database, request.migrations(), current.get());
+                if (dropAlembic && !request.dryRun()) {
+                    engine.dropAlembicVersion();
+                }
+                return new Result(database.file(), Outcome.ALREADY_MATCHES, current, current, List.of(), pendingAbove(request.migrations(), current),
+                        dropAlembic);
+            }
+            Optional<SchemaTimeline.Point> detected = detect(database, request.migrations(), state);
+            if (detected.isEmpty()) {
+                return new Result(database.file(), Outcome.NO_TABLES, current, current, List.of(), List.of(), false);
+            }
+            target = detected.get().version();
+            if (!request.dryRun() && !approve.test(detected.get().label())) {
+                throw LockedDatabase.cancelled();
+            }
+        } else {
+            target = engine.stampTarget(request.target());
+        }
+        if (request.dryRun()) {
+            return new Result(database.file(), Outcome.WOULD_STAMP, current, target, List.of(), pendingAbove(request.migrations(), target), dropAlembic);
+        }
+        UpgradeResult result = engine.stamp(target.map(Version::toString).orElse("base"), request.dropAlembicVersion());
+        return new Result(database.file(), Outcome.STAMPED, current, target, result.steps(),
+                engine.inspect().pending().stream().map(HistoryEntry::version).toList(), dropAlembic);
+    }
+
+    private static List<Version> pendingAbove(MigrationSet migrations, Optional<Version> version) {
+        return migrations.forwards().stream().map(MigrationFile::version).filter(v -> version.isEmpty() || v.compareTo(version.get()) > 0).toList();
+    }
+
+    private void requireRecordedMatches(SqliteDatabase database, MigrationSet migrations, Version recorded) {
+        SchemaComparison comparison = SchemaDetection.liveSchema(database).compareWith(SchemaTimeline.at(migrations, recorded));
+        List<String> drift = comparison.differences();
+        if (!drift.isEmpty()) {
+            throw CrystalDbException.checkFailed("the database records version " + recorded
+                    + " but its schema differs (" + drift.get(0) + (drift.size() > 1 ? ", and " + (drift.size() - 1) + " more" : "")
+                    + "); run `crystal-db verify` for all differences, or --force to stamp the detected version");
+        }
+        reportEquivalences(comparison.equivalences());
+    }
+
+    /** The one version the schema is at; empty for a database without tables of its own; exit 4 unless unique. */
+    private Optional<SchemaTimeline.Point> detect(SqliteDatabase database, MigrationSet migrations, DatabaseState state) {
+        SchemaDetection.Result found = SchemaDetection.detect(database, migrations, state.alembicRevision());
+        found.alembicRevision().ifPresent(revision -> notices.accept("alembic_version " + revision + found.alembicMapped()
+                .map(v -> " maps to version " + v + (found.alembicConfirmed() ? ", and the schema confirms it" : ", but the schema does not match it"))
+                .orElse(" is named by no migration's `-- alembic-revision:` header in " + migrations.origin()
+                        + "; the version is worked out from the schema alone")));
+        Optional<SchemaTimeline.Point> decided = found.decided();
+        if (decided.isPresent()) {
+            if (decided.get().version().isEmpty()) {
+                return Optional.empty();
+            }
+            notices.accept("the live schema matches version " + decided.get().label());
+            reportEquivalences(found.equivalencesTo(decided.get()));
+            return decided;
+        }
+        if (found.matches().size() > 1) {
+            throw CrystalDbException.checkFailed("the live schema matches versions "
+                    + String.join(", ", found.matches().stream().map(SchemaTimeline.Point::label).toList())
+                    + " (they differ only in data); stamp the right one by hand: `crystal-db stamp VERSION`");
+        }
+        StringBuilder report = new StringBuilder("no version matches the live schema; the closest is " + found.closest().label() + ":\n");
+        found.closestDifferences().forEach(d -> report.append("  ").append(d).append('\n'));
+        notices.accept(report.toString().stripTrailing());
+        throw CrystalDbException.checkFailed("no version matches the live schema (closest: " + found.closest().label() + ", "
+                + found.closestDifferences().size() + " difference(s)); nothing was stamped");
+    }
+
+    private void reportEquivalences(List<String> equivalences) {
+        if (equivalences.isEmpty()) {
+            return;
+        }
+        notices.accept(equivalences.size() + " difference(s) in how the schema is written change nothing in SQLite (not drift):");
+        equivalences.stream().limit(20).forEach(e -> notices.accept("  " + e));
+        if (equivalences.size() > 20) {
+            notices.accept("  ... and " + (equivalences.size() - 20) + " more (`crystal-db verify` lists them all)");
+        }
+    }
+}
