@@ -43,23 +43,27 @@ class StampCommand implements Callable<Integer> {
                 new StampService.Request(root.databasePath(), root.migrations(), target, detect, force, dropAlembicVersion, dryRun),
                 version -> root.confirm("Stamp " + root.databasePath() + " at version " + version + "?"));
         String file = result.database().toString();
+        boolean dropped = result.alembicVersionDropped();
+        Output.Doc document = switch (result.outcome()) {
+            case STAMPED -> ChangeSteps.document(file, result.stamped().get(), Optional.empty(), false);
+            case ALREADY_MATCHES -> Output.doc().with("recorded_version", label(result.to())).with("matches", true);
+            case NO_TABLES -> Output.doc().with("detected_version", null);
+            case WOULD_STAMP -> Output.doc().with("database", file).with("from_version", result.from().map(Version::toString).orElse(null))
+                    .with("to_version", result.to().map(Version::toString).orElse(null)).with("dry_run", true);
+        };
         String text = switch (result.outcome()) {
             case NO_TABLES -> "the database has no tables of its own: nothing to stamp; run `crystal-db upgrade`";
             case ALREADY_MATCHES -> "the database already records version " + label(result.to()) + " and its schema matches it; nothing stamped"
-                    + (result.alembicVersionDropped() ? (dryRun ? "\nwould remove the alembic_version table" : "\nremoved the alembic_version table") : "");
-            case WOULD_STAMP -> "would stamp " + file + " at version " + label(result.to()) + " (now at " + result.from().map(Version::toString).orElse("no version") + ")"
-                    + (result.alembicVersionDropped() ? " and remove the alembic_version table" : "") + "\n" + pending(result.pending(), "would then be")
-                    + "dry run: nothing was changed";
-            case STAMPED -> "stamped " + file + " at version " + label(result.to()) + " (was " + result.from().map(Version::toString).orElse("none") + "); no SQL was run\n"
-                    + (result.alembicVersionDropped() ? "removed the alembic_version table\n" : "") + pending(result.pending(), "are");
+                    + (dropped ? (dryRun ? "\nwould remove the alembic_version table" : "\nremoved the alembic_version table") : "");
+            case WOULD_STAMP -> "would stamp " + file + " at version " + label(result.to()) + " (now at "
+                    + result.from().map(Version::toString).orElse("no version") + ")" + (dropped ? " and remove the alembic_version table" : "")
+                    + "\n" + pending(result.pending(), "would then be") + "dry run: nothing was changed";
+            case STAMPED -> "stamped " + file + " at version " + label(result.to()) + " (was " + result.from().map(Version::toString).orElse("none")
+                    + "); no SQL was run\n" + (dropped ? "removed the alembic_version table\n" : "") + pending(result.pending(), "are");
         };
-        root.output().result(Output.doc().with("database", file).with("outcome", result.outcome().name().toLowerCase())
-                .with("from_version", result.from().map(Version::toString).orElse(null))
-                .with("to_version", result.to().map(Version::toString).orElse(null))
-                .with("dry_run", dryRun)
-                .with("stamped", result.stamped().stream().map(UpgradeResult.Step::version).map(Version::toString).toList())
+        root.output().result(document.with("outcome", result.outcome().name().toLowerCase())
                 .with("pending", result.pending().stream().map(Version::toString).toList())
-                .with("alembic_version_dropped", result.alembicVersionDropped() && !dryRun), text);
+                .with("alembic_version_dropped", dropped && !dryRun), text);
         return ExitCode.OK.code;
     }
 

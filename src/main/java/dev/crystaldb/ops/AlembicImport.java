@@ -298,7 +298,7 @@ public final class AlembicImport {
     }
 
     private static SqliteDatabase database(Path file) {
-        return SqliteDatabase.existing(file, Duration.ofSeconds(5));
+        return SqliteDatabase.forReading(file, Duration.ofSeconds(5));
     }
 
     private static SchemaFingerprint schemaOf(Path file) {

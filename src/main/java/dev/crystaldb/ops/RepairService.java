@@ -1,12 +1,11 @@
 package dev.crystaldb.ops;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.MigrationSet;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -38,11 +37,11 @@ public final class RepairService {
     /** approve is asked about the listed rows before anything is written; false cancels (exit 1). */
     public Result repair(Request request, Predicate<List<MigrationEngine.Repair>> approve) {
         if (request.dryRun()) {
-            SqliteDatabase database = SqliteDatabase.existing(request.database(), lockTimeout);
+            SqliteDatabase database = SqliteDatabase.forReading(request.database(), lockTimeout);
             MigrationEngine engine = new MigrationEngine(database, request.migrations());
             return new Result(database.file(), engine.repairsNeeded(engine.inspect()), false);
         }
-        try (LockedDatabase locked = LockedDatabase.forChange(request.database(), lockTimeout, notices)) {
+        try (LockedDatabase locked = LockedDatabase.forChange(request.database(), false, lockTimeout, notices)) {
             SqliteDatabase database = locked.database();
             MigrationEngine engine = new MigrationEngine(database, request.migrations());
             List<MigrationEngine.Repair> repairs = engine.repairsNeeded(engine.inspect());
@@ -52,17 +51,9 @@ public final class RepairService {
             if (!approve.test(repairs)) {
                 throw LockedDatabase.cancelled();
             }
-            try (Connection connection = database.open()) {
-                connection.setAutoCommit(false); // BEGIN IMMEDIATE: SQLite's write lock, waited for up to --lock-timeout
-                try {
-                    engine.repair(repairs, connection);
-                    connection.commit();
-                } catch (RuntimeException e) {
-                    connection.rollback();
-                    throw e;
-                }
-            } catch (SQLException e) {
-                throw database.translate(e, "repair the history of " + database.file());
+            try (WriteTransaction unit = database.beginWrite(notices)) {
+                engine.repair(repairs, unit);
+                unit.commit();
             }
             return new Result(database.file(), repairs, true);
         }

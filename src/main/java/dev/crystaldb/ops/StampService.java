@@ -1,6 +1,7 @@
 package dev.crystaldb.ops;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.HistoryEntry;
@@ -22,8 +23,9 @@ import java.util.function.Predicate;
 
 /**
  * `stamp`: crystal-db's lock; with --detect, the version the live schema is at (the Alembic
- * revision first, when the schema confirms it); then the history rows changed, no migration SQL
- * run. --dry-run works the version out the same way, without the lock, and changes nothing.
+ * revision first, when the schema confirms it); then SQLite's write lock and the history rows
+ * changed in one transaction, no migration SQL run. --dry-run works the version out the same way,
+ * without either lock, and changes nothing.
  */
 public final class StampService {
     /** target is a version, head or base; with detect it is null and worked out from the schema. */
@@ -35,10 +37,11 @@ public final class StampService {
     public enum Outcome { STAMPED, WOULD_STAMP, ALREADY_MATCHES, NO_TABLES }
 
     /**
-     * What a stamp did or would do: the versions before and after, the rows recorded, what is
-     * pending then, whether alembic_version was (or would be) removed.
+     * What a stamp did or would do: the versions before and after (for ALREADY_MATCHES both the
+     * recorded one), the rows recorded, what is pending then, whether alembic_version was (or
+     * would be) removed.
      */
-    public record Result(Path database, Outcome outcome, Optional<Version> from, Optional<Version> to, List<UpgradeResult.Step> stamped,
+    public record Result(Path database, Outcome outcome, Optional<UpgradeResult> stamped, Optional<Version> from, Optional<Version> to,
                          List<Version> pending, boolean alembicVersionDropped) {
     }
 
@@ -53,14 +56,14 @@ public final class StampService {
     /** Stamps; approve is asked about a detected version before it is recorded, false cancels (exit 1). Mismatches are exit 4. */
     public Result stamp(Request request, Predicate<String> approve) {
         if (request.dryRun()) {
-            return plan(SqliteDatabase.existing(request.database(), lockTimeout), request, approve);
+            return stamp(SqliteDatabase.forReading(request.database(), lockTimeout), request, approve);
         }
-        try (LockedDatabase locked = LockedDatabase.forChange(request.database(), lockTimeout, notices)) {
-            return plan(locked.database(), request, approve);
+        try (LockedDatabase locked = LockedDatabase.forChange(request.database(), false, lockTimeout, notices)) {
+            return stamp(locked.database(), request, approve);
         }
     }
 
-    private Result plan(SqliteDatabase database, Request request, Predicate<String> approve) {
+    private Result stamp(SqliteDatabase database, Request request, Predicate<String> approve) {
         MigrationEngine engine = new MigrationEngine(database, request.migrations());
         DatabaseState state = engine.inspect();
         Optional<Version> current = state.current().map(HistoryEntry::version);
@@ -69,15 +72,18 @@ public final class StampService {
         if (request.detect()) {
             if (current.isPresent() && !request.force()) {
                 requireRecordedMatches(database, request.migrations(), current.get());
-                if (dropAlembic && !request.dryRun()) {
-                    engine.dropAlembicVersion();
+                if (dropAlembic && !request.dryRun()) { // the fix status names for an alembic_version left behind
+                    try (WriteTransaction unit = database.beginWrite(notices)) {
+                        engine.dropAlembicVersion(unit);
+                        unit.commit();
+                    }
                 }
-                return new Result(database.file(), Outcome.ALREADY_MATCHES, current, current, List.of(), pendingAbove(request.migrations(), current),
-                        dropAlembic);
+                return new Result(database.file(), Outcome.ALREADY_MATCHES, Optional.empty(), current, current,
+                        pendingAbove(request.migrations(), current), dropAlembic);
             }
             Optional<SchemaTimeline.Point> detected = detect(database, request.migrations(), state);
             if (detected.isEmpty()) {
-                return new Result(database.file(), Outcome.NO_TABLES, current, current, List.of(), List.of(), false);
+                return new Result(database.file(), Outcome.NO_TABLES, Optional.empty(), current, current, List.of(), false);
             }
             target = detected.get().version();
             if (!request.dryRun() && !approve.test(detected.get().label())) {
@@ -87,11 +93,15 @@ public final class StampService {
             target = engine.stampTarget(request.target());
         }
         if (request.dryRun()) {
-            return new Result(database.file(), Outcome.WOULD_STAMP, current, target, List.of(), pendingAbove(request.migrations(), target), dropAlembic);
+            return new Result(database.file(), Outcome.WOULD_STAMP, Optional.empty(), current, target,
+                    pendingAbove(request.migrations(), target), dropAlembic);
         }
-        UpgradeResult result = engine.stamp(target.map(Version::toString).orElse("base"), request.dropAlembicVersion());
-        return new Result(database.file(), Outcome.STAMPED, current, target, result.steps(),
-                engine.inspect().pending().stream().map(HistoryEntry::version).toList(), dropAlembic);
+        try (WriteTransaction unit = database.beginWrite(notices)) {
+            UpgradeResult result = engine.stamp(target.map(Version::toString).orElse("base"), request.dropAlembicVersion(), unit);
+            unit.commit();
+            return new Result(database.file(), Outcome.STAMPED, Optional.of(result), current, target,
+                    pendingAbove(request.migrations(), target), dropAlembic);
+        }
     }
 
     private static List<Version> pendingAbove(MigrationSet migrations, Optional<Version> version) {

@@ -132,7 +132,7 @@ class RepairCliTest {
         upgradedBundledCopy();
         editV3("-- CrystalBudget: income", "-- CrystalBudget (edited): income");
         String before = recordedChecksum("3");
-        try (DatabaseLock held = DatabaseLock.acquire(db(), Duration.ofSeconds(1), () -> { })) {
+        try (DatabaseLock held = DatabaseLock.acquire(db(), Duration.ofSeconds(1), holder -> { })) {
             Cli.Run busy = run("--lock-timeout", "0", "repair", "--yes");
             assertEquals(3, busy.exit(), busy.toString());
         }

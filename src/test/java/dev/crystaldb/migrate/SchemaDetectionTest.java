@@ -3,6 +3,7 @@ package dev.crystaldb.migrate;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.support.Alembic;
 import dev.crystaldb.support.TestDb;
+import dev.crystaldb.support.Units;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,7 @@ class SchemaDetectionTest {
     }
 
     private SchemaDetection.Result detect(Path db) {
-        return SchemaDetection.detect(SqliteDatabase.existing(db, Duration.ofSeconds(2)), bundled, Optional.empty());
+        return SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), bundled, Optional.empty());
     }
 
     @ParameterizedTest(name = "built up to version {0}")
@@ -87,7 +88,7 @@ class SchemaDetectionTest {
         Alembic.run(project, db, "upgrade", revision);
         assertEquals(List.of(revision), TestDb.strings(db, "SELECT version_num FROM alembic_version"));
 
-        SqliteDatabase database = SqliteDatabase.existing(db, Duration.ofSeconds(2));
+        SqliteDatabase database = SqliteDatabase.forChanging(db, Duration.ofSeconds(2));
         MigrationEngine engine = new MigrationEngine(database, bundled);
         SchemaDetection.Result byRevision = SchemaDetection.detect(database, bundled, engine.inspect().alembicRevision());
         assertEquals(Optional.of(Version.parseOrNull(String.valueOf(version))), byRevision.alembicMapped());
@@ -102,6 +103,10 @@ class SchemaDetectionTest {
         SchemaDetection.Result byFingerprint = SchemaDetection.detect(database, bundled, engine.inspect().alembicRevision());
         assertTrue(byFingerprint.alembicMapped().isEmpty());
         assertEquals(String.valueOf(version), byFingerprint.decided().orElseThrow().label());
+
+        Units.stamp(engine, String.valueOf(version));
+        Units.upgrade(engine, null);
+        assertEquals(List.of("1:1", "2:1", "3:1", "4:1", "5:1"), TestDb.history(db));
     }
 
     @ParameterizedTest(name = "create_all of the models of release {0}")
@@ -133,7 +138,7 @@ class SchemaDetectionTest {
                 "INSERT INTO _alembic_tmp_income SELECT id, user_id, amount, month, created_at, source_id, date FROM income",
                 "DROP TABLE income", "ALTER TABLE _alembic_tmp_income RENAME TO income",
                 "CREATE INDEX ix_income_user_month ON income (user_id, month)", "CREATE INDEX ix_income_user_date ON income (user_id, date)");
-        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.existing(db, Duration.ofSeconds(2)), bundled, Optional.of("add_date_to_income"));
+        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), bundled, Optional.of("add_date_to_income"));
         assertFalse(result.alembicConfirmed());
         assertTrue(result.decided().isEmpty());
         assertEquals("3", result.closest().label());
@@ -144,7 +149,7 @@ class SchemaDetectionTest {
     void aStaleAlembicRevisionIsCrossCheckedAndTheFingerprintWins() throws Exception {
         Path db = builtBySqlite3("stale.db", 3);
         TestDb.execute(db, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)", "INSERT INTO alembic_version VALUES ('d06c52a8b6a7')");
-        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.existing(db, Duration.ofSeconds(2)), bundled, Optional.of("d06c52a8b6a7"));
+        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), bundled, Optional.of("d06c52a8b6a7"));
         assertEquals(Optional.of(Version.parseOrNull("2")), result.alembicMapped());
         assertFalse(result.alembicConfirmed());
         assertEquals("3", result.decided().orElseThrow().label());
