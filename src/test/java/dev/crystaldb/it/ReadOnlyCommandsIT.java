@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReadOnlyCommandsIT {
     /** Every command that only reads, with its arguments. */
     private static final List<List<String>> READERS = List.of(List.of("status"), List.of("history"), List.of("verify"),
-            List.of("upgrade", "--dry-run"), List.of("downgrade", "-1", "--dry-run"), List.of("status", "--json"));
+            List.of("upgrade", "--dry-run"), List.of("downgrade", "-1", "--dry-run"), List.of("status", "--json"),
+            List.of("stamp", "head", "--dry-run"), List.of("repair", "--dry-run"));
 
     @TempDir
     Path dir;
