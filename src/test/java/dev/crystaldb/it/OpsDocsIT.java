@@ -73,7 +73,7 @@ class OpsDocsIT {
                 + "complete_words crystal-db backup --keep-d\n";
         Run run = bash("-c", driver, "driver", completion().toString());
         assertEquals(0, run.exit(), run.output());
-        assertEquals(List.of("backup backups", "--dry-run", "rehearse", "--keep-daily"),
+        assertEquals(List.of("backup backups", "--dry-run", "rehearse repair", "--keep-daily"),
                 run.output().lines().map(String::strip).toList(), run.output());
     }
 
