@@ -71,9 +71,10 @@ class NativeSourcesIT {
         }
         long started = System.nanoTime();
         // Offline first: the outer build has put every dependency into ~/.m2. Tests are not compiled
-        // (-Dmaven.test.skip) and the ops files are not generated (-Dexec.skip): the native sources need neither.
+        // (-Dmaven.test.skip), the ops files are not generated (-Dexec.skip) and the image is not built
+        // (-Dnative.image.skip): the native sources need none of them.
         List<String> command = new ArrayList<>(List.of("./mvnw", "-B", "-q", "-o", "package", "-Dnative",
-                "-Dquarkus.native.sources-only=true", "-Dmaven.test.skip=true", "-Dexec.skip=true"));
+                "-Dnative.image.skip=true", "-Dmaven.test.skip=true", "-Dexec.skip=true"));
         int exit = maven(command, work.resolve("offline.log"));
         String mode = "offline";
         if (exit != 0) {
