@@ -528,8 +528,61 @@ public final class NativeImageBuild {
                 + " JVM functions, all implemented: " + String.join(" ", reached));
     }
 
-    /** Per function of a shared library, every symbol its code calls, jumps to or takes the address of. */
+    /**
+     * Per function of a shared library, every symbol its code calls, jumps to or takes the address of,
+     * including the functions listed in a data object it refers to (tables of native methods handed to
+     * RegisterNatives hold most of libjava's JVM functions).
+     */
     private static java.util.Map<String, Set<String>> disassembledReferences(Path library) throws IOException, InterruptedException {
+        java.util.Map<String, Set<String>> functions = codeReferences(library);
+        java.util.Map<String, Set<String>> tables = dataReferences(library);
+        for (Set<String> targets : functions.values()) {
+            for (String target : new ArrayList<>(targets)) {
+                targets.addAll(tables.getOrDefault(target, Set.of()));
+            }
+        }
+        return functions;
+    }
+
+    /** Per data object of a library, the functions its relocations point at (by name, or by address for local ones). */
+    private static java.util.Map<String, Set<String>> dataReferences(Path library) throws IOException, InterruptedException {
+        java.util.TreeMap<Long, String> functionsAt = new java.util.TreeMap<>();
+        java.util.TreeMap<Long, String[]> objects = new java.util.TreeMap<>(); // start -> name, end
+        for (String line : output(List.of("nm", "-S", "--defined-only", library.toString())).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 4 && "tT".contains(f[2])) {
+                functionsAt.put(Long.parseUnsignedLong(f[0], 16), f[3].replaceFirst("@.*", ""));
+            } else if (f.length == 4 && "dDrRbB".contains(f[2])) {
+                long start = Long.parseUnsignedLong(f[0], 16);
+                objects.put(start, new String[]{f[3].replaceFirst("@.*", ""), Long.toString(start + Long.parseUnsignedLong(f[1], 16))});
+            }
+        }
+        java.util.Map<String, Set<String>> tables = new java.util.HashMap<>();
+        java.util.regex.Pattern relocation = java.util.regex.Pattern.compile("^([0-9a-f]+)\\s+R_X86_64_(64|RELATIVE)\\s+(\\S+)$");
+        for (String line : output(List.of("objdump", "-R", library.toString())).split("\n")) {
+            java.util.regex.Matcher match = relocation.matcher(line.trim());
+            if (!match.matches()) {
+                continue;
+            }
+            long at = Long.parseUnsignedLong(match.group(1), 16);
+            var object = objects.floorEntry(at);
+            if (object == null || at >= Long.parseLong(object.getValue()[1])) {
+                continue;
+            }
+            String target = match.group(3);
+            if (match.group(2).equals("RELATIVE")) {
+                target = functionsAt.get(Long.parseUnsignedLong(target.substring(target.indexOf("+0x") + 3), 16));
+            } else {
+                target = target.replaceFirst("[@+].*", "");
+            }
+            if (target != null) {
+                tables.computeIfAbsent(object.getValue()[0], k -> new TreeSet<>()).add(target);
+            }
+        }
+        return tables;
+    }
+
+    private static java.util.Map<String, Set<String>> codeReferences(Path library) throws IOException, InterruptedException {
         Process process = new ProcessBuilder("objdump", "-d", "--no-show-raw-insn", library.toString()).start();
         java.util.Map<String, Set<String>> functions = new java.util.HashMap<>();
         java.util.regex.Pattern header = java.util.regex.Pattern.compile("^[0-9a-f]+ <([^>]+)>:$");
@@ -591,14 +644,22 @@ public final class NativeImageBuild {
     }
 
     private void link(Path object, Path chelper, Path lib, Path executable) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("gcc", "-z", "noexecstack", "-Wl,--gc-sections",
-                "-o", executable.toString(), object.toString(), chelper.toString(),
+        // the C start-up files as gcc links a PIE, with Scrt1.o calling native/c/chelper/glibc.c's start instead of libc's
+        Path start = work.resolve("Scrt1.o");
+        Files.copy(Path.of(output(List.of("gcc", "-print-file-name=Scrt1.o")).trim()), start, StandardCopyOption.REPLACE_EXISTING);
+        run(work, List.of(), List.of("objcopy", "--redefine-sym", "__libc_start_main=crystaldb_libc_start_main", start.toString()));
+        List<String> startFiles = new ArrayList<>();
+        for (String file : List.of("crti.o", "crtbeginS.o", "crtendS.o", "crtn.o")) {
+            startFiles.add(output(List.of("gcc", "-print-file-name=" + file)).trim());
+        }
+        List<String> command = new ArrayList<>(List.of("gcc", "-pie", "-nostartfiles", "-z", "noexecstack", "-Wl,--gc-sections",
+                "-o", executable.toString(), start.toString(), startFiles.get(0), startFiles.get(1), object.toString(), chelper.toString(),
                 "-L" + lib, "-Wl,-rpath,$ORIGIN/lib", "-Wl,--no-as-needed", "-ljvm"));
         for (String name : JDK_LIBRARIES) {
             command.add("-l" + name);
         }
         // by file name: where glibc older than 2.34 has dlopen, the threads and clock functions
-        command.addAll(List.of("-l:libdl.so.2", "-l:libpthread.so.0", "-l:librt.so.1", "-lm"));
+        command.addAll(List.of("-l:libdl.so.2", "-l:libpthread.so.0", "-l:librt.so.1", "-lm", "-lc", startFiles.get(2), startFiles.get(3)));
         run(work, List.of(), command);
     }
 

@@ -6,9 +6,10 @@
  * and so on). Two kinds of reference need more than a rename, and are here:
  *
  * - __libc_start_main, which the C start-up file (Scrt1.o) calls: glibc 2.34 gave it a new version whose
- *   callers pass no initializer. This definition, found before libc's, calls the 2.2.5 version with
- *   the initializer older glibc expects (the C library's own __libc_csu_init did the same: _init, then
- *   the executable's .init_array); glibc 2.34 and later run a given initializer instead of their own.
+ *   callers pass no initializer. The build links a copy of Scrt1.o that calls crystaldb_libc_start_main
+ *   instead, which calls the 2.2.5 version with the initializer older glibc expects (what glibc's own
+ *   __libc_csu_init did: _init, then the executable's .init_array); glibc 2.34 and later run a given
+ *   initializer instead of their own.
  * - fstat, a function only since glibc 2.33 (before, an inline call of __fxstat).
  */
 #include <stddef.h>
@@ -36,7 +37,7 @@ static void run_initializers(int argc, char **argv, char **envp) {
     }
 }
 
-int __libc_start_main(main_function main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+int crystaldb_libc_start_main(main_function main, int argc, char **argv, void (*init)(void), void (*fini)(void),
                       void (*rtld_fini)(void), void *stack_end) {
     (void) init;
     return crystaldb_libc_start_main_2_2_5(main, argc, argv, run_initializers, fini, rtld_fini, stack_end);
