@@ -800,7 +800,12 @@ public final class NativeImageBuild {
                     String file = name.substring(name.lastIndexOf('/') + 1);
                     String option = CONFIGURATION_FILES.get(file);
                     if (option != null) {
-                        hostedOptions.add("-H:" + option + "=" + name);
+                        // an empty list ([] from Quarkus) configures nothing; passing it only draws deprecation warnings
+                        try (InputStream in = jar.getInputStream(entry)) {
+                            if (!new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().equals("[]")) {
+                                hostedOptions.add("-H:" + option + "=" + name);
+                            }
+                        }
                         continue;
                     }
                     if (!file.equals("native-image.properties")) {

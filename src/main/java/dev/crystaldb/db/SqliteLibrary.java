@@ -32,6 +32,9 @@ public final class SqliteLibrary {
         }
         System.setProperty("org.sqlite.lib.path", library.getParent().toString());
         System.setProperty("org.sqlite.lib.name", LIBRARY_FILE);
+        // sqlite-jdbc lists its temporary directory for stale copies of earlier runs before loading; there are none
+        // here, and lib/ is small where /tmp may not be
+        System.setProperty("org.sqlite.tmpdir", library.getParent().toString());
     }
 
     /** GraalVM sets this property in every native image at run time. */
