@@ -113,7 +113,7 @@ test_on() {
   if chroot "$rootfs" sh -c 'command -v java' >/dev/null 2>&1; then
     die "java is on the PATH of the test system: $(chroot "$rootfs" sh -c 'command -v java')"
   fi
-  glibc=$(chroot "$rootfs" /usr/bin/ldd --version | head -n 1 | awk '{ print $NF }')
+  glibc=$(chroot "$rootfs" /usr/bin/ldd --version | awk 'NR == 1 { print $NF }')
   say "$suite: glibc $glibc, no java (command -v java fails, no /usr/lib/jvm)"
 
   # --- install as the README says --------------------------------------------------------------
