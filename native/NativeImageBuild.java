@@ -143,6 +143,9 @@ public final class NativeImageBuild {
         }
         List<String> arguments = List.of(Files.readString(argsFile).trim().split("\\s+"));
         Path lib = target.resolve("lib");
+        if (!relink) {
+            deleteRecursively(lib); // no library of an earlier build (the other toolchain's) may be shipped with this one
+        }
         Files.createDirectories(lib);
         Optional<Path> graalvm = installedNativeImage();
         Path executable;
@@ -340,8 +343,18 @@ public final class NativeImageBuild {
             throw new Failure("the builder jars hold no jdk.graal.compiler module");
         }
         String targets = String.join(",", builderModules);
+        // the JDK's modules the builder's JVM resolves: its default ones (this JVM's too) and what the builder requires
+        Set<String> resolved = new TreeSet<>();
+        ModuleLayer.boot().modules().forEach(module -> resolved.add(module.getName()));
+        List<Path> builderPath = new ArrayList<>(modulePath);
+        builderPath.add(compiler);
+        ModuleLayer.boot().configuration().resolve(ModuleFinder.of(builderPath.toArray(Path[]::new)), ModuleFinder.ofSystem(), builderModules)
+                .modules().forEach(module -> resolved.add(module.name()));
         for (ModuleReference reference : ModuleFinder.ofSystem().findAll()) {
             ModuleDescriptor descriptor = reference.descriptor();
+            if (!resolved.contains(descriptor.name())) {
+                continue;
+            }
             Set<String> exported = new TreeSet<>();
             descriptor.exports().stream().filter(e -> !e.isQualified()).forEach(e -> exported.add(e.source()));
             for (String pkg : new TreeSet<>(descriptor.packages())) {
