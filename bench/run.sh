@@ -86,8 +86,9 @@ PY=/usr/bin/python3   # Debian's interpreter: python3-alembic lives there, not i
 command -v sqlite3 >/dev/null || apt_install sqlite3
 [ -x /usr/bin/time ] || apt_install time
 { [ -x "$PY" ] && "$PY" -c 'import alembic, sqlalchemy' 2>/dev/null; } || apt_install python3-alembic
-DBMATE=$PEERS/node_modules/@dbmate/linux-x64/bin/dbmate
 find_dbmate() {
+  # the static Go binary itself, never the node wrapper while that binary is there (also right after npm install)
+  DBMATE=$PEERS/node_modules/@dbmate/linux-x64/bin/dbmate
   [ -x "$DBMATE" ] && return 0
   # other architectures ship as @dbmate/linux-<arch>; the .bin entry is a node wrapper, last resort
   DBMATE=$(find "$PEERS/node_modules/@dbmate" -path '*/bin/dbmate' -type f 2>/dev/null | head -n1)

@@ -5,8 +5,8 @@
  * version that is not newer than 2.17 (objcopy renames pthread_create to pthread_create@GLIBC_2.2.5,
  * and so on). Two kinds of reference need more than a rename, and are here:
  *
- * - __libc_start_main, which the C start-up file (Scrt1.o) calls: glibc 2.34 gave it a new version whose
- *   callers pass no initializer. The build links a copy of Scrt1.o that calls crystaldb_libc_start_main
+ * - __libc_start_main, which the C start-up file (crt1.o) calls: glibc 2.34 gave it a new version whose
+ *   callers pass no initializer. The build links a copy of crt1.o that calls crystaldb_libc_start_main
  *   instead, which calls the 2.2.5 version with the initializer older glibc expects (what glibc's own
  *   __libc_csu_init did: _init, then the executable's .init_array); glibc 2.34 and later run a given
  *   initializer instead of their own.
