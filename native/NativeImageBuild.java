@@ -1,6 +1,7 @@
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.InputStreamReader;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
@@ -9,19 +10,27 @@ import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
@@ -51,7 +60,7 @@ public final class NativeImageBuild {
             new String[]{"riscv64cpufeatures.h", "com/oracle/svm/core/riscv64/RISCV64LibCHelper$CPUFeatures.class"});
 
     /** The configuration files of META-INF/native-image/ and the builder option that takes each as a resource. */
-    private static final java.util.Map<String, String> CONFIGURATION_FILES = java.util.Map.of(
+    private static final Map<String, String> CONFIGURATION_FILES = Map.of(
             "reflect-config.json", "ReflectionConfigurationResources",
             "resource-config.json", "ResourceConfigurationResources",
             "jni-config.json", "JNIConfigurationResources",
@@ -63,7 +72,7 @@ public final class NativeImageBuild {
     /** The oldest glibc the executable and lib/libjvm.so run on (the JDK's libraries need 2.15, SQLite's 2.3). */
     private static final String GLIBC_FLOOR = "2.17";
     /** glibc functions younger than the floor that have no older version, and what native/c/chelper/glibc.c offers instead. */
-    private static final java.util.Map<String, String> GLIBC_REPLACEMENTS = java.util.Map.of("fstat", "crystaldb_fstat");
+    private static final Map<String, String> GLIBC_REPLACEMENTS = Map.of("fstat", "crystaldb_fstat");
     /** Where glibc's functions are defined, by library; their versions decide the bindings. */
     private static final List<String> GLIBC_LIBRARIES = List.of("libc.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libm.so.6");
 
@@ -278,7 +287,7 @@ public final class NativeImageBuild {
         try (Stream<Path> walk = Files.walk(jdk)) {
             for (Path source : walk.toList()) {
                 Path copy = mirror.resolve(jdk.relativize(source).toString());
-                if (Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createDirectories(copy);
                 } else if (Files.isSymbolicLink(source)) {
                     Files.createSymbolicLink(copy, Files.readSymbolicLink(source));
@@ -490,11 +499,11 @@ public final class NativeImageBuild {
      */
     private void requireReachableJvmFunctionsImplemented(Path object, Path lib, Set<String> implemented)
             throws IOException, InterruptedException {
-        java.util.Map<String, java.util.Map<String, Set<String>>> references = new java.util.HashMap<>();
-        java.util.Map<String, String> definedIn = new java.util.HashMap<>();
+        Map<String, Map<String, Set<String>>> references = new HashMap<>();
+        Map<String, String> definedIn = new HashMap<>();
         for (String name : JDK_LIBRARIES) {
             String file = "lib" + name + ".so";
-            java.util.Map<String, Set<String>> functions = disassembledReferences(lib.resolve(file));
+            Map<String, Set<String>> functions = disassembledReferences(lib.resolve(file));
             references.put(file, functions);
             for (String exported : symbols(List.of("nm", "-D", "--defined-only", lib.resolve(file).toString()))) {
                 if (functions.containsKey(exported)) {
@@ -502,8 +511,8 @@ public final class NativeImageBuild {
                 }
             }
         }
-        java.util.ArrayDeque<String[]> queue = new java.util.ArrayDeque<>();
-        Set<String> seen = new java.util.HashSet<>();
+        ArrayDeque<String[]> queue = new ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
         int entries = 0;
         for (String symbol : symbols(List.of("nm", "--undefined-only", object.toString()))) {
             String file = definedIn.get(symbol);
@@ -512,7 +521,7 @@ public final class NativeImageBuild {
                 entries++;
             }
         }
-        java.util.Map<String, String> unimplemented = new java.util.TreeMap<>();
+        Map<String, String> unimplemented = new TreeMap<>();
         Set<String> reached = new TreeSet<>();
         while (!queue.isEmpty()) {
             String[] next = queue.poll(); // library, function, the image's entry point it was reached from
@@ -546,9 +555,9 @@ public final class NativeImageBuild {
      * including the functions listed in a data object it refers to (tables of native methods handed to
      * RegisterNatives hold most of libjava's JVM functions).
      */
-    private static java.util.Map<String, Set<String>> disassembledReferences(Path library) throws IOException, InterruptedException {
-        java.util.Map<String, Set<String>> functions = codeReferences(library);
-        java.util.Map<String, Set<String>> tables = dataReferences(library);
+    private static Map<String, Set<String>> disassembledReferences(Path library) throws IOException, InterruptedException {
+        Map<String, Set<String>> functions = codeReferences(library);
+        Map<String, Set<String>> tables = dataReferences(library);
         for (Set<String> targets : functions.values()) {
             for (String target : new ArrayList<>(targets)) {
                 targets.addAll(tables.getOrDefault(target, Set.of()));
@@ -558,9 +567,9 @@ public final class NativeImageBuild {
     }
 
     /** Per data object of a library, the functions its relocations point at (by name, or by address for local ones). */
-    private static java.util.Map<String, Set<String>> dataReferences(Path library) throws IOException, InterruptedException {
-        java.util.TreeMap<Long, String> functionsAt = new java.util.TreeMap<>();
-        java.util.TreeMap<Long, String[]> objects = new java.util.TreeMap<>(); // start -> name, end
+    private static Map<String, Set<String>> dataReferences(Path library) throws IOException, InterruptedException {
+        TreeMap<Long, String> functionsAt = new TreeMap<>();
+        TreeMap<Long, String[]> objects = new TreeMap<>(); // start -> name, end
         for (String line : output(List.of("nm", "-S", "--defined-only", library.toString())).split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 4 && "tT".contains(f[2])) {
@@ -570,10 +579,10 @@ public final class NativeImageBuild {
                 objects.put(start, new String[]{f[3].replaceFirst("@.*", ""), Long.toString(start + Long.parseUnsignedLong(f[1], 16))});
             }
         }
-        java.util.Map<String, Set<String>> tables = new java.util.HashMap<>();
-        java.util.regex.Pattern relocation = java.util.regex.Pattern.compile("^([0-9a-f]+)\\s+R_X86_64_(64|RELATIVE)\\s+(\\S+)$");
+        Map<String, Set<String>> tables = new HashMap<>();
+        Pattern relocation = Pattern.compile("^([0-9a-f]+)\\s+R_X86_64_(64|RELATIVE)\\s+(\\S+)$");
         for (String line : output(List.of("objdump", "-R", library.toString())).split("\n")) {
-            java.util.regex.Matcher match = relocation.matcher(line.trim());
+            Matcher match = relocation.matcher(line.trim());
             if (!match.matches()) {
                 continue;
             }
@@ -595,21 +604,21 @@ public final class NativeImageBuild {
         return tables;
     }
 
-    private static java.util.Map<String, Set<String>> codeReferences(Path library) throws IOException, InterruptedException {
+    private static Map<String, Set<String>> codeReferences(Path library) throws IOException, InterruptedException {
         Process process = new ProcessBuilder("objdump", "-d", "--no-show-raw-insn", library.toString()).start();
-        java.util.Map<String, Set<String>> functions = new java.util.HashMap<>();
-        java.util.regex.Pattern header = java.util.regex.Pattern.compile("^[0-9a-f]+ <([^>]+)>:$");
-        java.util.regex.Pattern reference = java.util.regex.Pattern.compile("<([^>+@]+)[^>]*>");
+        Map<String, Set<String>> functions = new HashMap<>();
+        Pattern header = Pattern.compile("^[0-9a-f]+ <([^>]+)>:$");
+        Pattern reference = Pattern.compile("<([^>+@]+)[^>]*>");
         Set<String> current = null;
-        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                java.util.regex.Matcher function = header.matcher(line);
+                Matcher function = header.matcher(line);
                 if (function.matches()) {
                     String name = function.group(1);
                     // PLT entries are the imports themselves, not code of this library
                     current = name.contains("@plt") ? null : functions.computeIfAbsent(name.replaceFirst("@.*", ""), k -> new TreeSet<>());
                 } else if (current != null && line.startsWith(" ")) {
-                    java.util.regex.Matcher target = reference.matcher(line);
+                    Matcher target = reference.matcher(line);
                     while (target.find()) {
                         current.add(target.group(1));
                     }
@@ -683,19 +692,19 @@ public final class NativeImageBuild {
     /** The versions of glibc's functions on this machine, and the bindings that keep the binaries at GLIBC_FLOOR. */
     private static final class Glibc {
         /** function -> every version glibc here defines it in; and the version a plain reference binds to */
-        private final java.util.Map<String, Set<String>> versions = new java.util.HashMap<>();
-        private final java.util.Map<String, String> defaults = new java.util.HashMap<>();
+        private final Map<String, Set<String>> versions = new HashMap<>();
+        private final Map<String, String> defaults = new HashMap<>();
 
         Glibc() throws IOException, InterruptedException {
             Path libc = Path.of(output(List.of("gcc", "-print-file-name=libc.so.6")).trim()).toRealPath();
-            java.util.regex.Pattern line = java.util.regex.Pattern.compile("\\s(\\()?GLIBC_([0-9.]+)\\)?\\s+(\\S+)$");
+            Pattern line = Pattern.compile("\\s(\\()?GLIBC_([0-9.]+)\\)?\\s+(\\S+)$");
             for (String name : GLIBC_LIBRARIES) {
                 Path library = libc.resolveSibling(name);
                 if (!Files.exists(library)) {
                     continue;
                 }
                 for (String entry : output(List.of("objdump", "-T", library.toString())).split("\n")) {
-                    java.util.regex.Matcher match = line.matcher(entry);
+                    Matcher match = line.matcher(entry);
                     if (match.find() && entry.contains(" DF ")) {
                         versions.computeIfAbsent(match.group(3), k -> new TreeSet<>(Glibc::compare)).add(match.group(2));
                         if (match.group(1) == null) {
@@ -737,7 +746,7 @@ public final class NativeImageBuild {
         /** The newest glibc version the binary asks for must not be newer than the floor. */
         void requireFloor(Path binary) throws IOException, InterruptedException {
             String newest = "0";
-            java.util.regex.Matcher match = java.util.regex.Pattern.compile("GLIBC_([0-9.]+)")
+            Matcher match = Pattern.compile("GLIBC_([0-9.]+)")
                     .matcher(output(List.of("objdump", "-T", binary.toString())));
             while (match.find()) {
                 newest = compare(match.group(1), newest) > 0 ? match.group(1) : newest;
@@ -970,6 +979,8 @@ public final class NativeImageBuild {
 
     /** A build that cannot go on: one line naming the cause. */
     private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Failure(String message) {
             super(message);
         }
