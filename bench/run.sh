@@ -37,14 +37,32 @@ die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 human() { awk -v b="$1" 'BEGIN { m = b / 1048576; if (m >= 1000) printf "%.1f GiB", m / 1024; else printf "%.0f MiB", m }'; }
 
 # ---------------------------------------------------------------------------------------------
-# 1. crystal-db itself
+# 1. crystal-db itself: the native executable and the JVM build, side by side
 # ---------------------------------------------------------------------------------------------
+# The native executable comes from the archive (./mvnw package -Pdist), else from target/ when the last
+# build there was native (-Dnative); it is unpacked into bench/.data/native, out of the way of the JVM build.
+mkdir -p "$DATA"
+NATIVE_EXE=
+archives=("$ROOT"/target/crystal-db-*-linux-*.tar.gz)
+rm -rf "$DATA/native"
+if [ -f "${archives[0]}" ]; then
+  mkdir -p "$DATA/native"
+  tar -xzf "${archives[0]}" -C "$DATA/native" --strip-components=1
+  NATIVE_FROM=$(basename "${archives[0]}")
+elif [ -x "$ROOT/target/crystal-db" ] && [ "$(head -c 2 "$ROOT/target/crystal-db")" != "#!" ]; then
+  mkdir -p "$DATA/native"
+  cp "$ROOT/target/crystal-db" "$DATA/native/" && cp -R "$ROOT/target/lib" "$DATA/native/lib"
+  NATIVE_FROM="target/crystal-db (-Dnative)"
+fi
+[ -d "$DATA/native" ] && NATIVE_EXE=$DATA/native/crystal-db
+# the JVM build: target/crystal-db as the launcher script
 CDB=$ROOT/target/crystal-db
-if [ ! -x "$CDB" ] || [ ! -f "$ROOT/target/quarkus-app/quarkus-run.jar" ]; then
-  say "building crystal-db (./mvnw -B -q package -DskipTests)"
+if [ ! -x "$CDB" ] || [ "$(head -c 2 "$CDB")" != "#!" ] || [ ! -f "$ROOT/target/quarkus-app/quarkus-run.jar" ]; then
+  say "building crystal-db for the JVM (./mvnw -B -q package -DskipTests)"
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 fi
 [ -x "$CDB" ] || die "target/crystal-db was not built"
+[ -n "$NATIVE_EXE" ] || say "no native executable (build it: ./mvnw -B -q package -Pdist -DskipTests); measuring the JVM build only"
 
 # ---------------------------------------------------------------------------------------------
 # 2. peers: sqlite3, Debian's python3-alembic, GNU time (Debian), dbmate (npm, static Go binary)
@@ -68,8 +86,9 @@ PY=/usr/bin/python3   # Debian's interpreter: python3-alembic lives there, not i
 command -v sqlite3 >/dev/null || apt_install sqlite3
 [ -x /usr/bin/time ] || apt_install time
 { [ -x "$PY" ] && "$PY" -c 'import alembic, sqlalchemy' 2>/dev/null; } || apt_install python3-alembic
-DBMATE=$PEERS/node_modules/@dbmate/linux-x64/bin/dbmate
 find_dbmate() {
+  # the static Go binary itself, never the node wrapper while that binary is there (also right after npm install)
+  DBMATE=$PEERS/node_modules/@dbmate/linux-x64/bin/dbmate
   [ -x "$DBMATE" ] && return 0
   # other architectures ship as @dbmate/linux-<arch>; the .bin entry is a node wrapper, last resort
   DBMATE=$(find "$PEERS/node_modules/@dbmate" -path '*/bin/dbmate' -type f 2>/dev/null | head -n1)
@@ -89,15 +108,7 @@ SQLITE_VERSION=$(sqlite3 --version | cut -d' ' -f1)
 DBMATE_VERSION=$("$DBMATE" --version | awk '{print $NF}')
 ALEMBIC_VERSION=$("$PY" -m alembic --version | awk '{print $NF}')
 CDB_VERSION=$("$CDB" --version 2>&1 | head -n1 || true)
-# the no-JVM bundle (./mvnw package -Pdist), when one was built: measured beside target/crystal-db
-BUNDLE_EXE=
-bundles=("$ROOT"/target/crystal-db-*-linux-*.tar.gz)
-if [ -f "${bundles[0]}" ]; then
-  rm -rf "$DATA/bundle"; mkdir -p "$DATA/bundle"
-  tar -xzf "${bundles[0]}" -C "$DATA/bundle" --strip-components=1
-  BUNDLE_EXE=$DATA/bundle/crystal-db
-  say "bundle: $(basename "${bundles[0]}") ($("$BUNDLE_EXE" --version 2>&1 | head -n1))"
-fi
+[ -z "$NATIVE_EXE" ] || say "native: $NATIVE_FROM ($("$NATIVE_EXE" --version 2>&1 | head -n1))"
 JAVA_VERSION=$(java -version 2>&1 | head -n1)
 
 # ---------------------------------------------------------------------------------------------
@@ -286,8 +297,8 @@ run_noop_cdb() { t "$CDB" --db "$N/cdb.db" upgrade --yes; }
 measure "$S1" "dbmate up" noop run_noop_dbmate
 measure "$S1" "alembic upgrade head" noop run_noop_alembic
 measure "$S1" "crystal-db upgrade" noop run_noop_cdb
-run_noop_bundle() { t "$BUNDLE_EXE" --db "$N/cdb.db" upgrade --yes; }
-[ -z "$BUNDLE_EXE" ] || measure "$S1" "crystal-db upgrade (bundle)" noop run_noop_bundle
+run_noop_native() { t "$NATIVE_EXE" --db "$N/cdb.db" upgrade --yes; }
+[ -z "$NATIVE_EXE" ] || measure "$S1" "crystal-db upgrade (native)" noop run_noop_native
 
 # --- no-op upgrade with 700 applied migrations (how the check of the history scales) ----------
 S2="no-op upgrade, $MIGRATIONS applied"
@@ -314,8 +325,8 @@ check_applied() {
 measure "$S3" "dbmate up" prep_apply run_apply_dbmate; check_applied dbmate
 measure "$S3" "sqlite3 < combined.sql" prep_apply run_apply_sqlite; check_applied sqlite3
 measure "$S3" "crystal-db upgrade" prep_apply run_apply_cdb; check_applied crystal-db
-run_apply_bundle() { t "$BUNDLE_EXE" --db "$M/new.db" --migrations "$MIG/crystal-db" upgrade --create --yes --no-backup; }
-if [ -n "$BUNDLE_EXE" ]; then measure "$S3" "crystal-db upgrade (bundle)" prep_apply run_apply_bundle; check_applied bundle; fi
+run_apply_native() { t "$NATIVE_EXE" --db "$M/new.db" --migrations "$MIG/crystal-db" upgrade --create --yes --no-backup; }
+if [ -n "$NATIVE_EXE" ]; then measure "$S3" "crystal-db upgrade (native)" prep_apply run_apply_native; check_applied native; fi
 prep_apply
 
 # --- backup of the big database ---------------------------------------------------------------
@@ -332,8 +343,8 @@ run_backup_cdb() { t "$CDB" --db "$BIG" backup --backup-dir "$B"; }
 measure "$S4" "sqlite3 .backup + quick_check" prep_backup run_backup_sqlite
 measure "$S4" "cp" prep_backup run_backup_cp
 measure "$S4" "crystal-db backup" prep_backup run_backup_cdb
-run_backup_bundle() { t "$BUNDLE_EXE" --db "$BIG" backup --backup-dir "$B"; }
-[ -z "$BUNDLE_EXE" ] || measure "$S4" "crystal-db backup (bundle)" prep_backup run_backup_bundle
+run_backup_native() { t "$NATIVE_EXE" --db "$BIG" backup --backup-dir "$B"; }
+[ -z "$NATIVE_EXE" ] || measure "$S4" "crystal-db backup (native)" prep_backup run_backup_native
 prep_backup; rm -rf "$B"
 
 # --- rollback (restore the newest backup) of the big database ----------------------------------
@@ -351,8 +362,8 @@ run_rollback_cdb() { t "$CDB" --db "$R/live.db" --backup-dir "$R/backups" rollba
 measure "$S5" "cp" prep_rollback run_rollback_cp
 measure "$S5" "cp + sync" prep_rollback run_rollback_cp_sync
 measure "$S5" "crystal-db rollback --latest" prep_rollback run_rollback_cdb
-run_rollback_bundle() { t "$BUNDLE_EXE" --db "$R/live.db" --backup-dir "$R/backups" rollback --latest --yes; }
-[ -z "$BUNDLE_EXE" ] || measure "$S5" "crystal-db rollback (bundle)" prep_rollback run_rollback_bundle
+run_rollback_native() { t "$NATIVE_EXE" --db "$R/live.db" --backup-dir "$R/backups" rollback --latest --yes; }
+[ -z "$NATIVE_EXE" ] || measure "$S5" "crystal-db rollback (native)" prep_rollback run_rollback_native
 ROLLBACK_MODE=$(sqlite3 "$R/live.db" 'PRAGMA journal_mode')
 rm -rf "$R"
 
@@ -362,14 +373,20 @@ D=$WORK/detect; mkdir -p "$D"
 say "scenario: $S7"
 prep_detect() { rm -f "$D"/plain.db*; sqlite3 -bail "$D/plain.db" < "$MIG/combined.sql"; }
 run_detect_cdb() { t "$CDB" --db "$D/plain.db" --migrations "$MIG/crystal-db" stamp --detect --yes; }
-measure "$S7" "crystal-db stamp --detect" prep_detect run_detect_cdb
-[ "$(sqlite3 "$D/plain.db" "SELECT max(CAST(version AS INTEGER)) FROM flyway_schema_history")" = "$MIGRATIONS" ] \
-  || die "$S7: crystal-db did not detect version $MIGRATIONS"
+check_detected() {
+  [ "$(sqlite3 "$D/plain.db" "SELECT max(CAST(version AS INTEGER)) FROM flyway_schema_history")" = "$MIGRATIONS" ] \
+    || die "$S7: $1 did not detect version $MIGRATIONS"
+}
+measure "$S7" "crystal-db stamp --detect" prep_detect run_detect_cdb; check_detected crystal-db
+run_detect_native() { t "$NATIVE_EXE" --db "$D/plain.db" --migrations "$MIG/crystal-db" stamp --detect --yes; }
+if [ -n "$NATIVE_EXE" ]; then measure "$S7" "crystal-db stamp --detect (native)" prep_detect run_detect_native; check_detected native; fi
 rm -rf "$D"
 S8="lint --round-trip, $MIGRATIONS"
 say "scenario: $S8"
 run_lint_cdb() { t "$CDB" --migrations "$MIG/crystal-db" lint --round-trip; }
 measure "$S8" "crystal-db lint --round-trip" noop run_lint_cdb
+run_lint_native() { t "$NATIVE_EXE" --migrations "$MIG/crystal-db" lint --round-trip; }
+[ -z "$NATIVE_EXE" ] || measure "$S8" "crystal-db lint --round-trip (native)" noop run_lint_native
 
 # --- peak memory of crystal-db backup: small vs big database ----------------------------------
 S6="backup peak memory"
@@ -387,32 +404,35 @@ prep_backup; rm -rf "$B"
 ROWS=(
   "$S1|dbmate up|dbmate up|||"
   "$S1|alembic upgrade head|dbmate up|||"
-  "$S1|crystal-db upgrade|dbmate up|abs|0.30|<= 0.30 s (JVM)"
-  ${BUNDLE_EXE:+"$S1|crystal-db upgrade (bundle)|dbmate up|abs|0.30|<= 0.30 s (JDK 25 AOT bundle)"}
+  "$S1|crystal-db upgrade|dbmate up|||"
+  ${NATIVE_EXE:+"$S1|crystal-db upgrade (native)|dbmate up|ratio|1.0|<= 1.0x dbmate"}
+  ${NATIVE_EXE:+"$S1|crystal-db upgrade (native)|dbmate up|rss|2.0|peak memory <= 2x dbmate"}
   "$S2|dbmate up|dbmate up|||"
   "$S2|crystal-db upgrade|dbmate up|||"
   "$S3|dbmate up|dbmate up|||"
   "$S3|sqlite3 < combined.sql|dbmate up|||"
   "$S3|crystal-db upgrade|dbmate up|ratio|2.0|<= 2x dbmate"
-  ${BUNDLE_EXE:+"$S3|crystal-db upgrade (bundle)|dbmate up|ratio|2.0|<= 2x dbmate"}
+  ${NATIVE_EXE:+"$S3|crystal-db upgrade (native)|dbmate up|ratio|2.0|<= 2x dbmate"}
   "$S4|sqlite3 .backup + quick_check|sqlite3 .backup + quick_check|||"
   "$S4|cp|sqlite3 .backup + quick_check|||"
   "$S4|crystal-db backup|sqlite3 .backup + quick_check|ratio|1.3|<= 1.3x sqlite3 incl. check"
-  ${BUNDLE_EXE:+"$S4|crystal-db backup (bundle)|sqlite3 .backup + quick_check|ratio|1.3|<= 1.3x sqlite3 incl. check"}
+  ${NATIVE_EXE:+"$S4|crystal-db backup (native)|sqlite3 .backup + quick_check|ratio|1.3|<= 1.3x sqlite3 incl. check"}
   "$S5|cp|cp|||"
   "$S5|cp + sync|cp|||"
   "$S5|crystal-db rollback --latest|cp|ratio|1.3|<= 1.3x cp"
-  ${BUNDLE_EXE:+"$S5|crystal-db rollback (bundle)|cp|ratio|1.3|<= 1.3x cp"}
+  ${NATIVE_EXE:+"$S5|crystal-db rollback (native)|cp|ratio|1.3|<= 1.3x cp"}
   "$S6|crystal-db backup $SMALL_H|crystal-db backup $SMALL_H|||"
   "$S6|crystal-db backup $BIG_H|crystal-db backup $SMALL_H|rss|1.10|same RSS as $SMALL_H (<= 1.10x)"
   "$S7|crystal-db stamp --detect|crystal-db stamp --detect|abs|10|seconds, not minutes (<= 10 s)"
+  ${NATIVE_EXE:+"$S7|crystal-db stamp --detect (native)|crystal-db stamp --detect|abs|10|seconds, not minutes (<= 10 s)"}
   "$S8|crystal-db lint --round-trip|crystal-db lint --round-trip|abs|10|seconds, not minutes (<= 10 s)"
+  ${NATIVE_EXE:+"$S8|crystal-db lint --round-trip (native)|crystal-db lint --round-trip|abs|10|seconds, not minutes (<= 10 s)"}
 )
 TOTAL_S=$(awk -v a="$START_NS" -v b="$(date +%s%N)" 'BEGIN { printf "%.0f", (b - a) / 1e9 }')
 RESULTS=$BENCH/results.txt
 {
   echo "crystal-db benchmark, $MODE mode, $(date -u '+%Y-%m-%d %H:%M UTC'), median of $RUNS runs, total ${TOTAL_S} s"
-  echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); $CDB_VERSION; $JAVA_VERSION"
+  echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); $CDB_VERSION; JVM rows: target/crystal-db on $JAVA_VERSION; (native): ${NATIVE_FROM:-none}"
   echo "peers: dbmate $DBMATE_VERSION, alembic $ALEMBIC_VERSION, sqlite3 $SQLITE_VERSION; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "databases: $BIG_H and $SMALL_H, WAL mode; ratio = median / median of the scenario's reference (ref) row; RSS = median of per-run peak"
   echo

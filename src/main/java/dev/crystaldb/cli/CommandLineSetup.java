@@ -1,6 +1,6 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.db.NativeLibraryDirectory;
+import dev.crystaldb.db.SqliteLibrary;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import io.quarkus.runtime.annotations.CommandLineArguments;
@@ -102,10 +102,10 @@ public class CommandLineSetup {
     /** Shared with tests that drive the command line without Quarkus. */
     public static CommandLine configure(CommandLine commandLine) {
         commandLine.setExecutionExceptionHandler(CommandLineSetup::onError);
-        // before anything loads SQLite (even --version): choose where its native library is unpacked
+        // before anything loads SQLite (even --version): where its native library is loaded from
         commandLine.setExecutionStrategy(parseResult -> {
             try {
-                NativeLibraryDirectory.prepare(((CrystalDbCommand) parseResult.commandSpec().userObject()).nativeTmpdir);
+                SqliteLibrary.prepare(((CrystalDbCommand) parseResult.commandSpec().userObject()).nativeTmpdir);
             } catch (CrystalDbException e) {
                 return onError(e, commandLine, parseResult);
             }

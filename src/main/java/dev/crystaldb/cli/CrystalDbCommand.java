@@ -57,8 +57,9 @@ public class CrystalDbCommand {
     int lockTimeoutSeconds;
 
     @Option(names = "--native-tmpdir", scope = ScopeType.INHERIT, defaultValue = "${env:CRYSTAL_DB_TMPDIR}", paramLabel = "DIR",
-            description = "Where the SQLite library is unpacked before loading; must allow executables (not noexec). "
-                    + "Default: the first usable of java.io.tmpdir, $XDG_RUNTIME_DIR, /var/tmp, ~/.cache/crystal-db. Env: CRYSTAL_DB_TMPDIR.")
+            description = "JVM build only: where the SQLite library is unpacked when the copy beside the application does not load; "
+                    + "must allow executables (not noexec). Default: the first usable of java.io.tmpdir, $XDG_RUNTIME_DIR, /var/tmp, "
+                    + "~/.cache/crystal-db. The native executable loads lib/ beside itself and ignores it. Env: CRYSTAL_DB_TMPDIR.")
     String nativeTmpdir;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of unexpected errors.")

@@ -27,9 +27,23 @@ public record FileOwner(int uid, UserPrincipal user, GroupPrincipal group) {
         return (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** Not read yet: the uid is read on first use, in this process. */
+    private static final int UNREAD = Integer.MIN_VALUE;
+    /**
+     * Not a static final of a holder class: the native image builder may run a class's static
+     * initializer while it builds (as root), and the executable would then believe every run is
+     * root's (a root run's chown of what it creates then fails for the app's user).
+     */
+    private static volatile int currentUid = UNREAD;
+
     /** The effective uid of this process: /proc/self belongs to it. */
     public static int currentUid() {
-        return CurrentUser.UID;
+        int uid = currentUid;
+        if (uid == UNREAD) {
+            uid = readCurrentUid();
+            currentUid = uid;
+        }
+        return uid;
     }
 
     /** This process's user as a file owner principal (for comparing with a file's owner). */
@@ -46,15 +60,11 @@ public record FileOwner(int uid, UserPrincipal user, GroupPrincipal group) {
         return fileUid == uid || fileUid == ROOT || fileUid == currentUid();
     }
 
-    private static final class CurrentUser {
-        static final int UID = read();
-
-        private static int read() {
-            try {
-                return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"); // the link's target, /proc/<pid>
-            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-                return "root".equals(System.getProperty("user.name")) ? ROOT : -1;
-            }
+    private static int readCurrentUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"); // the link's target, /proc/<pid>
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "root".equals(System.getProperty("user.name")) ? ROOT : -1;
         }
     }
 }

@@ -19,7 +19,7 @@ import java.util.Optional;
 public final class NativeLibraryDirectory {
     /** sqlite-jdbc reads this system property for the directory it extracts into. */
     private static final String SQLITE_TMPDIR = "org.sqlite.tmpdir";
-    /** Set by the bundle's launcher: the library is already unpacked there and nothing is extracted. */
+    /** Set by the JVM launcher: the library is already unpacked there and nothing is extracted. */
     private static final String SQLITE_LIB_PATH = "org.sqlite.lib.path";
     private static final String SQLITE_LIB_NAME = "org.sqlite.lib.name";
 
@@ -28,7 +28,7 @@ public final class NativeLibraryDirectory {
 
     /**
      * Sets the directory for this process; with a configured directory that is not usable, exit 2 naming the setting.
-     * When the library is installed beside the application (the bundle, the JVM launcher) nothing
+     * When the library is installed beside the application (by the JVM launcher) nothing
      * is refused: the directory is only a fallback, for a copy that does not load here (another
      * CPU, a musl system), and the first usable one is set quietly.
      */

@@ -55,6 +55,18 @@ final class CrystalDb {
         return path;
     }
 
+    /**
+     * True for the native executable (./mvnw verify -Dnative), false for the JVM launcher script. The
+     * suite runs against both with the same assertions; a test that cannot says why where it checks this.
+     */
+    static boolean isNative() {
+        try (InputStream in = Files.newInputStream(executable())) {
+            return !Arrays.equals(in.readNBytes(2), "#!".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // ---------------------------------------------------------------- processes
 
     /** What a finished run left: exit code, both streams, and the wall time it took. */

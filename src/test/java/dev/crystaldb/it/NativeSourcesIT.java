@@ -36,12 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The native build, as far as it can be checked without GraalVM: runs
- * {@code ./mvnw package -Dnative -Dquarkus.native.sources-only=true} in a copy of the project (so
- * the JVM build in this project's target/, which the other tests use, stays as it is) and checks
- * what the native compiler would be given: the flags of native/README.md in native-image.args, and
- * the bundled migrations in the runner jar together with the resource-config.json that makes
- * native-image put them into the executable.
+ * The one native configuration, which both toolchains build from (native/README.md): runs
+ * {@code ./mvnw package -Dnative -Dnative.image.skip=true} in a copy of the project (so the build in
+ * this project's target/, which the other tests use, stays as it is) and checks what the image
+ * builder is given: the flags of native/README.md in native-image.args, and the bundled migrations
+ * in the runner jar together with the resource-config.json that puts them into the executable.
+ * The image itself is built and tested by ./mvnw verify -Dnative.
  */
 class NativeSourcesIT {
     /** What the project copy needs to build; everything else (target/, bench/, .git) stays behind. */
@@ -71,9 +71,10 @@ class NativeSourcesIT {
         }
         long started = System.nanoTime();
         // Offline first: the outer build has put every dependency into ~/.m2. Tests are not compiled
-        // (-Dmaven.test.skip) and the ops files are not generated (-Dexec.skip): the native sources need neither.
+        // (-Dmaven.test.skip), the ops files are not generated (-Dexec.skip) and the image is not built
+        // (-Dnative.image.skip): the native sources need none of them.
         List<String> command = new ArrayList<>(List.of("./mvnw", "-B", "-q", "-o", "package", "-Dnative",
-                "-Dquarkus.native.sources-only=true", "-Dmaven.test.skip=true", "-Dexec.skip=true"));
+                "-Dnative.image.skip=true", "-Dmaven.test.skip=true", "-Dexec.skip=true"));
         int exit = maven(command, work.resolve("offline.log"));
         String mode = "offline";
         if (exit != 0) {
@@ -120,6 +121,10 @@ class NativeSourcesIT {
         // a fully static (musl) executable could not dlopen sqlite-jdbc's JNI library
         assertFalse(args.contains("--static"), "fully static build requested: " + args);
         assertFalse(args.stream().anyMatch(arg -> arg.startsWith("--libc")), "another libc requested: " + args);
+        // SQLite's JNI library goes to target/lib beside the executable, not into the image to be unpacked at run time
+        assertTrue(args.contains("-J-Dorg.sqlite.lib.exportPath=" + project.resolve("target/lib")),
+                "sqlite-jdbc's library is not exported to target/lib: " + args);
+        assertTrue(args.contains("-R:MaxNewSize=8388608"), "the young generation is not capped (native/README.md): " + args);
         int jar = args.indexOf("-jar");
         assertTrue(jar >= 0 && jar + 1 < args.size() && args.get(jar + 1).equals("crystal-db-runner.jar"),
                 "the image is not built from crystal-db-runner.jar: " + args);

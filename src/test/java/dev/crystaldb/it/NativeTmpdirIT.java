@@ -17,6 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Hardened servers mount /tmp noexec, where the SQLite library cannot be loaded from. The
  * launchers load it from beside the application, so nothing is unpacked; the tests of the
  * unpacking path point sqlite-jdbc away from that copy, as a jar run without the launcher is.
+ * The native executable has no such path (it loads lib/libsqlitejdbc.so or stops, see
+ * NativeExecutableIT), so only the test that nothing is unpacked runs against it.
  */
 class NativeTmpdirIT {
     @TempDir
@@ -24,6 +26,7 @@ class NativeTmpdirIT {
 
     /** What a run without the launcher's copy of the library does: sqlite-jdbc unpacks it from its jar. */
     private Map<String, String> unpackingFromTheJar(Map<String, String> env) {
+        Assumptions.assumeFalse(CrystalDb.isNative(), "JVM only: the native executable never unpacks the library and takes no JVM options");
         Map<String, String> all = new java.util.HashMap<>(env);
         String opts = all.getOrDefault("CRYSTAL_DB_JAVA_OPTS", "");
         all.put("CRYSTAL_DB_JAVA_OPTS", (opts + " -Dorg.sqlite.lib.path=" + dir.resolve("no-library-here")).trim());
@@ -81,6 +84,7 @@ class NativeTmpdirIT {
 
     @Test
     void aCopyOfTheLibraryForAnotherCpuFallsBackToAUsableDirectory() throws Exception {
+        Assumptions.assumeFalse(CrystalDb.isNative(), "JVM only: the native executable takes no JVM options (CRYSTAL_DB_JAVA_OPTS)");
         // the launcher's copy as it would be on a machine of another architecture
         String other = "aarch64".equals(System.getProperty("os.arch")) ? "x86_64" : "aarch64";
         Path foreign = Files.createDirectories(dir.resolve("foreign-lib"));

@@ -1,0 +1,988 @@
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.MethodModel;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+
+/**
+ * Builds target/crystal-db as a native executable from what Quarkus's {@code quarkus.native.sources-only}
+ * left in target/native-sources: {@code native-image.args} (the one native configuration) and the runner
+ * jar with its libraries. Run by the {@code native} Maven profile on a JDK 25 as a source file; see
+ * native/README.md.
+ *
+ * <p>Two toolchains take the same arguments. Where a GraalVM or Mandrel is installed ({@code GRAALVM_HOME},
+ * else {@code native-image} on the PATH) its {@code native-image} builds the mostly-static executable.
+ * Elsewhere the image builder of Maven Central's {@code org.graalvm.nativeimage:svm} jars runs on the JDK 25
+ * itself: this program does what the {@code native-image} driver would (option translation, the builder's
+ * JVM), compiles crystal-db's C support library (native/libjvm, what a GraalVM distribution ships as
+ * compiled C libraries), stops the builder at the object file and links that against the JDK's own shared
+ * libraries, which it copies into target/lib (the executable finds them through RUNPATH $ORIGIN/lib).
+ */
+public final class NativeImageBuild {
+    /** The JDK's native libraries the image calls into (file I/O, NIO, sockets for InetAddress, zip, extended socket options). */
+    private static final List<String> JDK_LIBRARIES = List.of("java", "nio", "net", "zip", "extnet");
+    /** crystal-db's C sources, under native/c: chelper/ is linked into the executable, jvm/ becomes lib/libjvm.so. */
+    private static final String C_SOURCES = "c";
+    /** Which struct the builder asks for per architecture: the @CStruct CPUFeatures of each LibCHelper, as a header. */
+    private static final List<String[]> CPU_FEATURE_HEADERS = List.of(
+            new String[]{"amd64cpufeatures.h", "com/oracle/svm/core/amd64/AMD64LibCHelper$CPUFeatures.class"},
+            new String[]{"aarch64cpufeatures.h", "com/oracle/svm/core/aarch64/AArch64LibCHelper$CPUFeatures.class"},
+            new String[]{"riscv64cpufeatures.h", "com/oracle/svm/core/riscv64/RISCV64LibCHelper$CPUFeatures.class"});
+
+    /** The configuration files of META-INF/native-image/ and the builder option that takes each as a resource. */
+    private static final Map<String, String> CONFIGURATION_FILES = Map.of(
+            "reflect-config.json", "ReflectionConfigurationResources",
+            "resource-config.json", "ResourceConfigurationResources",
+            "jni-config.json", "JNIConfigurationResources",
+            "proxy-config.json", "DynamicProxyConfigurationResources",
+            "serialization-config.json", "SerializationConfigurationResources",
+            "predefined-classes-config.json", "PredefinedClassesConfigurationResources",
+            "reachability-metadata.json", "ReachabilityMetadataResources");
+
+    /** The oldest glibc the executable and lib/libjvm.so run on (the JDK's libraries need 2.15, SQLite's 2.3). */
+    private static final String GLIBC_FLOOR = "2.17";
+    /** glibc functions younger than the floor that have no older version, and what native/c/chelper/glibc.c offers instead. */
+    private static final Map<String, String> GLIBC_REPLACEMENTS = Map.of("fstat", "crystaldb_fstat");
+    /** Where glibc's functions are defined, by library; their versions decide the bindings. */
+    private static final List<String> GLIBC_LIBRARIES = List.of("libc.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libm.so.6");
+
+    private final Path project;
+    private final Path sources;
+    private final Path target;
+    private final Path jdk;
+    private final List<Path> builderJars;
+    private final String builderMemory;
+    private final boolean relink;
+    private final Path work;
+
+    private NativeImageBuild(Path project, Path target, Path jdk, List<Path> builderJars, String builderMemory, boolean relink) {
+        this.project = project;
+        this.target = target;
+        this.sources = target.resolve("native-sources");
+        this.jdk = jdk;
+        this.builderJars = builderJars;
+        this.builderMemory = builderMemory;
+        this.relink = relink;
+        this.work = target.resolve("native-build");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path project = Path.of(".").toAbsolutePath().normalize();
+        Path target = null;
+        Path jdk = Path.of(System.getProperty("java.home"));
+        String builderPath = "";
+        String memory = "5g";
+        boolean relink = false;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--project" -> project = Path.of(require(args[i], value)).toAbsolutePath();
+                case "--target" -> target = Path.of(require(args[i], value)).toAbsolutePath();
+                case "--jdk" -> jdk = Path.of(require(args[i], value)).toAbsolutePath();
+                case "--builder-path" -> builderPath = require(args[i], value);
+                case "--builder-memory" -> memory = require(args[i], value);
+                case "--relink" -> {
+                    relink = true;
+                    continue;
+                }
+                default -> throw new Failure("unknown argument " + args[i]);
+            }
+            i++;
+        }
+        if (target == null) {
+            target = project.resolve("target");
+        }
+        List<Path> jars = new ArrayList<>();
+        for (String entry : builderPath.split(":")) {
+            // the Maven class path of this step: keep the image builder's artifacts (all of group org.graalvm.*)
+            if (entry.endsWith(".jar") && entry.contains("/org/graalvm/")) {
+                jars.add(Path.of(entry));
+            }
+        }
+        try {
+            new NativeImageBuild(project, target, jdk, jars, memory, relink).run();
+        } catch (Failure e) {
+            System.err.println("native: error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static String require(String option, String value) {
+        if (value == null) {
+            throw new Failure(option + " needs a value");
+        }
+        return value;
+    }
+
+    private void run() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        Path argsFile = sources.resolve("native-image.args");
+        if (!Files.isRegularFile(argsFile)) {
+            throw new Failure(argsFile + " is missing: Quarkus did not prepare the native build (quarkus.native.sources-only)");
+        }
+        List<String> arguments = List.of(Files.readString(argsFile).trim().split("\\s+"));
+        Path lib = target.resolve("lib");
+        if (!relink) {
+            deleteRecursively(lib); // no library of an earlier build (the other toolchain's) may be shipped with this one
+        }
+        Files.createDirectories(lib);
+        Optional<Path> graalvm = installedNativeImage();
+        Path executable;
+        if (graalvm.isPresent()) {
+            say("building with " + graalvm.get() + " (GraalVM / Mandrel)");
+            run(sources, List.of(), concat(List.of(graalvm.get().toString()), arguments));
+            executable = sources.resolve(imageName(arguments));
+        } else {
+            if (builderJars.isEmpty()) {
+                throw new Failure("no GraalVM (GRAALVM_HOME, native-image on the PATH) and no image builder jars were passed (--builder-path)");
+            }
+            executable = buildWithBuilderJars(arguments, lib);
+        }
+        Path installed = target.resolve("crystal-db");
+        Files.copy(executable, installed, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(installed, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (!Files.isRegularFile(lib.resolve("libsqlitejdbc.so"))) {
+            throw new Failure(lib.resolve("libsqlitejdbc.so") + " is missing: sqlite-jdbc's feature did not export its library"
+                    + " (-J-Dorg.sqlite.lib.exportPath in quarkus.native.additional-build-args)");
+        }
+        say(String.format("done in %d s: %s (%d KiB) and %s", (System.nanoTime() - started) / 1_000_000_000L, installed,
+                Files.size(installed) / 1024, lib));
+    }
+
+    // ------------------------------------------------------------------ GraalVM / Mandrel
+
+    /** GRAALVM_HOME/bin/native-image, else native-image on the PATH. */
+    private static Optional<Path> installedNativeImage() {
+        String home = System.getenv("GRAALVM_HOME");
+        if (home != null && !home.isBlank()) {
+            Path tool = Path.of(home, "bin", "native-image");
+            if (!Files.isExecutable(tool)) {
+                throw new Failure("GRAALVM_HOME is " + home + " but " + tool + " is not executable: fix or unset GRAALVM_HOME");
+            }
+            return Optional.of(tool);
+        }
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path tool = Path.of(directory.isEmpty() ? "." : directory, "native-image");
+            if (Files.isExecutable(tool)) {
+                return Optional.of(tool);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The image name is the driver's only positional argument (Quarkus: NAME -jar RUNNER.jar). */
+    private static String imageName(List<String> arguments) {
+        for (int i = 0; i < arguments.size(); i++) {
+            String argument = arguments.get(i);
+            if (argument.equals("-jar") || argument.equals("-cp")) {
+                i++;
+            } else if (!argument.startsWith("-") && !argument.startsWith("@")) {
+                return argument;
+            }
+        }
+        throw new Failure("native-image.args names no image");
+    }
+
+    // ------------------------------------------------------------------ the builder jars on the JDK
+
+    private Path buildWithBuilderJars(List<String> arguments, Path lib) throws IOException, InterruptedException {
+        say("building with the image builder jars " + builderVersion() + " on " + jdk + " (no GraalVM installed)");
+        if (relink) {
+            // development: the C library and the link again, on the object of the previous build
+            Path include = work.resolve("clibraries/include");
+            return linkImage(findObjectFile(work.resolve("tmp"), imageName(arguments)), include, lib);
+        }
+        deleteRecursively(work);
+        Path include = work.resolve("clibraries/include");
+        Files.createDirectories(include);
+        writeCpuFeatureHeaders(include);
+        Files.copy(cSources("chelper").resolve("svm_locale.h"), include.resolve("svm_locale.h"));
+
+        BuilderCommand command = new BuilderCommand();
+        command.translate(arguments, "native-image.args");
+        for (Path entry : command.classPath) {
+            command.readJarOptions(entry);
+        }
+
+        Path out = work.resolve("out");
+        Files.createDirectories(out);
+        List<String> builder = new ArrayList<>(command.hostedOptions);
+        builder.addAll(List.of(
+                "-H:Class=" + command.mainClass(),
+                "-H:Name=" + command.imageName,
+                "-H:Path=" + out,
+                "-H:ImageBuildID=" + UUID.randomUUID(),
+                "-H:CLibraryPath=" + include.getParent(),
+                "-H:TempDirectory=" + work.resolve("tmp"),
+                // the container-support library is part of a GraalVM distribution, not of the builder jars
+                "-H:+UnlockExperimentalVMOptions", "-H:-UseContainerSupport",
+                // this program links the object itself, against the JDK's shared libraries
+                "-H:+ExitAfterRelocatableImageWrite",
+                "-H:-UnlockExperimentalVMOptions"));
+        Path builderArgs = work.resolve("builder.args");
+        Files.write(builderArgs, builderJvm(command));
+        Path builderJdk = builderJdk(include);
+        List<String> launch = new ArrayList<>(List.of(builderJdk.resolve("bin/java").toString(), "@" + builderArgs,
+                "-imagecp", join(command.classPath)));
+        launch.addAll(builder);
+        run(sources, List.of(), launch);
+
+        return linkImage(findObjectFile(work.resolve("tmp"), command.imageName), include, lib);
+    }
+
+    private Path linkImage(Path object, Path include, Path lib) throws IOException, InterruptedException {
+        Glibc glibc = new Glibc();
+        glibc.pin(object);
+        for (String name : JDK_LIBRARIES) {
+            Files.copy(jdk.resolve("lib").resolve("lib" + name + ".so"), lib.resolve("lib" + name + ".so"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        Set<String> implemented = compileJvmLibrary(lib, glibc);
+        requireReachableJvmFunctionsImplemented(object, lib, implemented);
+        Path chelper = compileChelper(include, glibc);
+        Path executable = object.resolveSibling(object.getFileName().toString().replaceFirst("\\.o$", ""));
+        link(object, chelper, lib, executable);
+        glibc.requireFloor(executable);
+        glibc.requireFloor(lib.resolve("libjvm.so"));
+        return executable;
+    }
+
+    /**
+     * The JDK as the builder's java.home, plus what the builder looks for there: its progress
+     * reporter's helper library (native/c/reporterchelper) under lib/svm/builder/lib. Hard links
+     * where the file system allows (no copy of 300 MB), else copies.
+     */
+    private Path builderJdk(Path include) throws IOException, InterruptedException {
+        Path mirror = work.resolve("jdk");
+        try (Stream<Path> walk = Files.walk(jdk)) {
+            for (Path source : walk.toList()) {
+                Path copy = mirror.resolve(jdk.relativize(source).toString());
+                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(copy);
+                } else if (Files.isSymbolicLink(source)) {
+                    Files.createSymbolicLink(copy, Files.readSymbolicLink(source));
+                } else {
+                    try {
+                        Files.createLink(copy, source);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        Files.copy(source, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+        }
+        Path helper = mirror.resolve("lib/svm/builder/lib/libreporterchelper.so");
+        Files.createDirectories(helper.getParent());
+        List<String> command = compiler(include);
+        command.addAll(List.of("-shared", "-o", helper.toString()));
+        command.addAll(cSourceFiles(cSources("reporterchelper")));
+        run(work, List.of(), command);
+        return mirror;
+    }
+
+    private String builderVersion() {
+        return builderJars.stream().map(p -> p.getFileName().toString())
+                .filter(n -> n.startsWith("svm-") && !n.startsWith("svm-c")).map(n -> n.substring(4, n.length() - 4))
+                .findFirst().orElseThrow(() -> new Failure("org.graalvm.nativeimage:svm is not among the builder jars"));
+    }
+
+    /** The builder's JVM: JVMCI on, the builder as a module, every concealed JDK package exported to it (as the driver does). */
+    private List<String> builderJvm(BuilderCommand command) throws IOException {
+        String version = builderVersion();
+        List<String> jvm = new ArrayList<>(List.of(
+                "-XX:+UseParallelGC", "-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "-XX:-UseJVMCICompiler",
+                "-Xss10m", "-Xmx" + builderMemory, "-XX:+ExitOnOutOfMemoryError", "-Xshare:off",
+                "-Djava.awt.headless=true",
+                "-Dorg.graalvm.version=" + version,
+                "-Dorg.graalvm.vendor=crystal-db",
+                // Quarkus's build features read the builder's version from this string
+                "-Dorg.graalvm.vendorversion=Mandrel-" + version + ".0-Final",
+                "-Dcom.oracle.graalvm.isaot=true",
+                "-Dorg.graalvm.nativeimage.imagecode=buildtime",
+                "-Dsubstratevm.HostLibC=glibc",
+                "-Djava.system.class.loader=com.oracle.svm.hosted.NativeImageSystemClassLoader",
+                "-Djdk.internal.lambda.disableEagerInitialization=true",
+                "-Dtruffle.TruffleRuntime=com.oracle.truffle.api.impl.DefaultTruffleRuntime",
+                "-Dgraalvm.ForcePolyglotInvalid=true",
+                "-Dgraalvm.locatorDisabled=true"));
+        List<Path> modulePath = new ArrayList<>();
+        Path compiler = null;
+        Set<String> builderModules = new TreeSet<>();
+        for (Path jar : builderJars) {
+            String name = ModuleFinder.of(jar).findAll().stream().findFirst()
+                    .map(reference -> reference.descriptor().name())
+                    .orElseThrow(() -> new Failure(jar + " is not a module"));
+            builderModules.add(name);
+            if (name.equals("jdk.graal.compiler")) {
+                compiler = jar; // replaces the JDK's empty, upgradeable jdk.graal.compiler
+            } else {
+                modulePath.add(jar);
+            }
+        }
+        if (compiler == null) {
+            throw new Failure("the builder jars hold no jdk.graal.compiler module");
+        }
+        String targets = String.join(",", builderModules);
+        // the JDK's modules the builder's JVM resolves: its default ones (this JVM's too) and what the builder requires
+        Set<String> resolved = new TreeSet<>();
+        ModuleLayer.boot().modules().forEach(module -> resolved.add(module.getName()));
+        List<Path> builderPath = new ArrayList<>(modulePath);
+        builderPath.add(compiler);
+        ModuleLayer.boot().configuration().resolve(ModuleFinder.of(builderPath.toArray(Path[]::new)), ModuleFinder.ofSystem(), builderModules)
+                .modules().forEach(module -> resolved.add(module.name()));
+        for (ModuleReference reference : ModuleFinder.ofSystem().findAll()) {
+            ModuleDescriptor descriptor = reference.descriptor();
+            if (!resolved.contains(descriptor.name())) {
+                continue;
+            }
+            Set<String> exported = new TreeSet<>();
+            descriptor.exports().stream().filter(e -> !e.isQualified()).forEach(e -> exported.add(e.source()));
+            for (String pkg : new TreeSet<>(descriptor.packages())) {
+                if (!exported.contains(pkg)) {
+                    jvm.add("--add-exports=" + descriptor.name() + "/" + pkg + "=" + targets);
+                }
+            }
+        }
+        jvm.add("--enable-native-access=ALL-UNNAMED," + targets);
+        jvm.addAll(command.builderJvmOptions);
+        jvm.addAll(List.of("--add-modules=ALL-DEFAULT",
+                "--upgrade-module-path", compiler.toString(),
+                "--module-path", join(modulePath),
+                "-Djdk.module.main=org.graalvm.nativeimage.builder",
+                "--module", "org.graalvm.nativeimage.builder/com.oracle.svm.hosted.NativeImageGeneratorRunner"));
+        return jvm;
+    }
+
+    /** One header per architecture: a char per feature accessor of the builder's CPUFeatures struct. */
+    private void writeCpuFeatureHeaders(Path include) throws IOException {
+        Path svm = builderJars.stream().filter(p -> p.getFileName().toString().startsWith("svm-" + builderVersion()))
+                .findFirst().orElseThrow();
+        try (JarFile jar = new JarFile(svm.toFile())) {
+            for (String[] header : CPU_FEATURE_HEADERS) {
+                ZipEntry entry = jar.getEntry(header[1]);
+                if (entry == null) {
+                    throw new Failure(svm + " has no " + header[1]);
+                }
+                ClassModel model;
+                try (InputStream in = jar.getInputStream(entry)) {
+                    model = ClassFile.of().parse(in.readAllBytes());
+                }
+                StringBuilder text = new StringBuilder("/* generated by native/NativeImageBuild.java from " + header[1]
+                        + " of " + svm.getFileName() + " */\ntypedef struct {\n");
+                for (MethodModel method : model.methods()) {
+                    String name = method.methodName().stringValue();
+                    if (name.startsWith("f") && method.methodType().stringValue().equals("()Z")) {
+                        text.append("  char ").append(name).append(";\n");
+                    }
+                }
+                text.append("} CPUFeatures;\n");
+                Files.writeString(include.resolve(header[0]), text);
+            }
+        }
+    }
+
+    private Path cSources(String part) {
+        return project.resolve("native").resolve(C_SOURCES).resolve(part);
+    }
+
+    private List<String> cSourceFiles(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(p -> p.toString().endsWith(".c")).sorted().map(Path::toString).toList();
+        }
+    }
+
+    private List<String> compiler(Path include) {
+        return new ArrayList<>(List.of("gcc", "-std=gnu11", "-O2", "-fPIC", "-Wall", "-Wextra", "-Werror",
+                "-I" + jdk.resolve("include"), "-I" + jdk.resolve("include/linux"), "-I" + include));
+    }
+
+    /** native/c/chelper as one relocatable object, linked into the executable. */
+    private Path compileChelper(Path include, Glibc glibc) throws IOException, InterruptedException {
+        Path object = work.resolve("chelper.o");
+        List<String> command = compiler(include);
+        command.addAll(List.of("-r", "-nostdlib", "-o", object.toString()));
+        command.addAll(cSourceFiles(cSources("chelper")));
+        run(work, List.of(), command);
+        glibc.pin(object);
+        return object;
+    }
+
+    /**
+     * lib/libjvm.so: the JVM functions the JDK's libraries import (they name libjvm.so as a dependency).
+     * native/c/jvm implements those the image can reach; every other one they import gets a stub that
+     * names itself and aborts, generated here from the libraries' own import lists.
+     */
+    private Set<String> compileJvmLibrary(Path lib, Glibc glibc) throws IOException, InterruptedException {
+        Path sourceDir = cSources("jvm");
+        List<String> sourcesList = cSourceFiles(sourceDir);
+        Path implemented = work.resolve("jvm-implemented.o");
+        List<String> first = compiler(work);
+        first.addAll(List.of("-fvisibility=hidden", "-c", "-o", implemented.toString()));
+        first.addAll(sourcesList);
+        if (sourcesList.size() != 1) { // one translation unit: nm of its object lists what is implemented
+            throw new Failure(sourceDir + " must hold exactly one .c file");
+        }
+        run(work, List.of(), first);
+        Set<String> defined = symbols(List.of("nm", "--defined-only", "-g", implemented.toString()));
+        List<String> imports = new ArrayList<>(List.of("nm", "-D", "--undefined-only"));
+        for (String name : JDK_LIBRARIES) {
+            imports.add(lib.resolve("lib" + name + ".so").toString());
+        }
+        Set<String> missing = new TreeSet<>();
+        for (String symbol : symbols(imports)) {
+            if ((symbol.startsWith("JVM_") || symbol.startsWith("jio_")) && !defined.contains(symbol)) {
+                missing.add(symbol);
+            }
+        }
+        StringBuilder stubs = new StringBuilder("""
+                /* generated by native/NativeImageBuild.java: the JVM functions the JDK's libraries import that
+                   native/c/jvm does not implement; the image never reaches them (native/README.md) */
+                extern void crystaldb_jvm_unsupported(const char *name) __attribute__((noreturn));
+                """);
+        for (String symbol : missing) {
+            stubs.append("__attribute__((visibility(\"default\"))) void ").append(symbol)
+                    .append("(void) { crystaldb_jvm_unsupported(\"").append(symbol).append("\"); }\n");
+        }
+        Path stubFile = work.resolve("jvm_unsupported.c");
+        Files.writeString(stubFile, stubs);
+        Path stubObject = work.resolve("jvm_unsupported.o");
+        List<String> compileStubs = compiler(work);
+        compileStubs.addAll(List.of("-c", "-o", stubObject.toString(), stubFile.toString()));
+        run(work, List.of(), compileStubs);
+        glibc.pin(implemented);
+        List<String> command = new ArrayList<>(List.of("gcc", "-shared", "-Wl,-soname,libjvm.so",
+                "-Wl,--version-script=" + sourceDir.resolve("libjvm.map"), "-Wl,-z,defs",
+                "-o", lib.resolve("libjvm.so").toString(), implemented.toString(), stubObject.toString(),
+                // where glibc older than 2.34 has dlopen and the threads (since 2.34 in libc itself)
+                "-Wl,--no-as-needed", "-l:libdl.so.2", "-l:libpthread.so.0"));
+        run(work, List.of(), command);
+        say("lib/libjvm.so: " + (defined.stream().filter(s -> s.startsWith("JVM_")).count()) + " JVM functions implemented, "
+                + missing.size() + " aborting stubs");
+        return defined;
+    }
+
+    /**
+     * The proof that the aborting stubs are never called: the image enters the JDK's libraries only
+     * through the functions its object file imports from them (the JNI methods it links, JNI_OnLoad,
+     * InitializeEncoding). Following every call, jump and address taken from those in the libraries'
+     * disassembly must reach only JVM functions native/c/jvm implements. Calls through function pointers
+     * of the JNI environment go back into the image, not to libjvm.so.
+     */
+    private void requireReachableJvmFunctionsImplemented(Path object, Path lib, Set<String> implemented)
+            throws IOException, InterruptedException {
+        Map<String, Map<String, Set<String>>> references = new HashMap<>();
+        Map<String, String> definedIn = new HashMap<>();
+        for (String name : JDK_LIBRARIES) {
+            String file = "lib" + name + ".so";
+            Map<String, Set<String>> functions = disassembledReferences(lib.resolve(file));
+            references.put(file, functions);
+            for (String exported : symbols(List.of("nm", "-D", "--defined-only", lib.resolve(file).toString()))) {
+                if (functions.containsKey(exported)) {
+                    definedIn.putIfAbsent(exported, file);
+                }
+            }
+        }
+        ArrayDeque<String[]> queue = new ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
+        int entries = 0;
+        for (String symbol : symbols(List.of("nm", "--undefined-only", object.toString()))) {
+            String file = definedIn.get(symbol);
+            if (file != null) {
+                queue.add(new String[]{file, symbol, symbol});
+                entries++;
+            }
+        }
+        Map<String, String> unimplemented = new TreeMap<>();
+        Set<String> reached = new TreeSet<>();
+        while (!queue.isEmpty()) {
+            String[] next = queue.poll(); // library, function, the image's entry point it was reached from
+            if (!seen.add(next[0] + " " + next[1])) {
+                continue;
+            }
+            for (String target : references.get(next[0]).getOrDefault(next[1], Set.of())) {
+                if (target.startsWith("JVM_") || target.startsWith("jio_")) {
+                    reached.add(target);
+                    if (!implemented.contains(target)) {
+                        unimplemented.putIfAbsent(target, next[2]);
+                    }
+                } else if (references.get(next[0]).containsKey(target)) {
+                    queue.add(new String[]{next[0], target, next[2]});
+                } else if (definedIn.containsKey(target)) {
+                    queue.add(new String[]{definedIn.get(target), target, next[2]});
+                }
+            }
+        }
+        if (!unimplemented.isEmpty()) {
+            StringBuilder message = new StringBuilder("the image can reach JVM functions that native/c/jvm/jvm.c does not implement:");
+            unimplemented.forEach((function, entry) -> message.append(' ').append(function).append(" (from ").append(entry).append(')'));
+            throw new Failure(message.toString());
+        }
+        say("the image enters the JDK's libraries at " + entries + " functions; they reach " + reached.size()
+                + " JVM functions, all implemented: " + String.join(" ", reached));
+    }
+
+    /**
+     * Per function of a shared library, every symbol its code calls, jumps to or takes the address of,
+     * including the functions listed in a data object it refers to (tables of native methods handed to
+     * RegisterNatives hold most of libjava's JVM functions).
+     */
+    private static Map<String, Set<String>> disassembledReferences(Path library) throws IOException, InterruptedException {
+        Map<String, Set<String>> functions = codeReferences(library);
+        Map<String, Set<String>> tables = dataReferences(library);
+        for (Set<String> targets : functions.values()) {
+            for (String target : new ArrayList<>(targets)) {
+                targets.addAll(tables.getOrDefault(target, Set.of()));
+            }
+        }
+        return functions;
+    }
+
+    /** Per data object of a library, the functions its relocations point at (by name, or by address for local ones). */
+    private static Map<String, Set<String>> dataReferences(Path library) throws IOException, InterruptedException {
+        TreeMap<Long, String> functionsAt = new TreeMap<>();
+        TreeMap<Long, String[]> objects = new TreeMap<>(); // start -> name, end
+        for (String line : output(List.of("nm", "-S", "--defined-only", library.toString())).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 4 && "tT".contains(f[2])) {
+                functionsAt.put(Long.parseUnsignedLong(f[0], 16), f[3].replaceFirst("@.*", ""));
+            } else if (f.length == 4 && "dDrRbB".contains(f[2])) {
+                long start = Long.parseUnsignedLong(f[0], 16);
+                objects.put(start, new String[]{f[3].replaceFirst("@.*", ""), Long.toString(start + Long.parseUnsignedLong(f[1], 16))});
+            }
+        }
+        Map<String, Set<String>> tables = new HashMap<>();
+        Pattern relocation = Pattern.compile("^([0-9a-f]+)\\s+R_X86_64_(64|RELATIVE)\\s+(\\S+)$");
+        for (String line : output(List.of("objdump", "-R", library.toString())).split("\n")) {
+            Matcher match = relocation.matcher(line.trim());
+            if (!match.matches()) {
+                continue;
+            }
+            long at = Long.parseUnsignedLong(match.group(1), 16);
+            var object = objects.floorEntry(at);
+            if (object == null || at >= Long.parseLong(object.getValue()[1])) {
+                continue;
+            }
+            String target = match.group(3);
+            if (match.group(2).equals("RELATIVE")) {
+                target = functionsAt.get(Long.parseUnsignedLong(target.substring(target.indexOf("+0x") + 3), 16));
+            } else {
+                target = target.replaceFirst("[@+].*", "");
+            }
+            if (target != null) {
+                tables.computeIfAbsent(object.getValue()[0], k -> new TreeSet<>()).add(target);
+            }
+        }
+        return tables;
+    }
+
+    private static Map<String, Set<String>> codeReferences(Path library) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("objdump", "-d", "--no-show-raw-insn", library.toString()).start();
+        Map<String, Set<String>> functions = new HashMap<>();
+        Pattern header = Pattern.compile("^[0-9a-f]+ <([^>]+)>:$");
+        Pattern reference = Pattern.compile("<([^>+@]+)[^>]*>");
+        Set<String> current = null;
+        try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                Matcher function = header.matcher(line);
+                if (function.matches()) {
+                    String name = function.group(1);
+                    // PLT entries are the imports themselves, not code of this library
+                    current = name.contains("@plt") ? null : functions.computeIfAbsent(name.replaceFirst("@.*", ""), k -> new TreeSet<>());
+                } else if (current != null && line.startsWith(" ")) {
+                    Matcher target = reference.matcher(line);
+                    while (target.find()) {
+                        current.add(target.group(1));
+                    }
+                }
+            }
+        }
+        if (process.waitFor() != 0) {
+            throw new Failure("objdump -d " + library + " failed");
+        }
+        return functions;
+    }
+
+    /** The symbol names nm prints (last column), without a version suffix. */
+    private static Set<String> symbols(List<String> command) throws IOException, InterruptedException {
+        Set<String> names = new TreeSet<>();
+        for (String name : rawSymbols(command)) {
+            int at = name.indexOf('@');
+            names.add(at >= 0 ? name.substring(0, at) : name);
+        }
+        return names;
+    }
+
+    /** The symbol names nm prints (last column), as they are. */
+    private static Set<String> rawSymbols(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new Failure(String.join(" ", command) + " failed");
+        }
+        Set<String> names = new TreeSet<>();
+        for (String line : output.split("\n")) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 2) {
+                names.add(fields[fields.length - 1]);
+            }
+        }
+        return names;
+    }
+
+    private static Path findObjectFile(Path tmp, String imageName) throws IOException {
+        try (Stream<Path> files = Files.walk(tmp)) {
+            return files.filter(p -> p.getFileName().toString().equals(imageName + ".o")).findFirst()
+                    .orElseThrow(() -> new Failure("the builder wrote no " + imageName + ".o under " + tmp));
+        }
+    }
+
+    private void link(Path object, Path chelper, Path lib, Path executable) throws IOException, InterruptedException {
+        // A position-dependent executable: the image's code and heap hold about 70,000 absolute addresses that a PIE
+        // would have relocated (and so copied into private memory) on every start: 18 % of its CPU time, 3 MiB.
+        // The C start-up files for that, with crt1.o calling native/c/chelper/glibc.c's start instead of libc's.
+        Path start = work.resolve("crt1.o");
+        Files.copy(Path.of(output(List.of("gcc", "-print-file-name=crt1.o")).trim()), start, StandardCopyOption.REPLACE_EXISTING);
+        run(work, List.of(), List.of("objcopy", "--redefine-sym", "__libc_start_main=crystaldb_libc_start_main", start.toString()));
+        List<String> startFiles = new ArrayList<>();
+        for (String file : List.of("crti.o", "crtbegin.o", "crtend.o", "crtn.o")) {
+            startFiles.add(output(List.of("gcc", "-print-file-name=" + file)).trim());
+        }
+        List<String> command = new ArrayList<>(List.of("gcc", "-no-pie", "-nostartfiles", "-z", "noexecstack", "-Wl,--gc-sections",
+                "-o", executable.toString(), start.toString(), startFiles.get(0), startFiles.get(1), object.toString(), chelper.toString(),
+                "-L" + lib, "-Wl,-rpath,$ORIGIN/lib", "-Wl,--no-as-needed", "-ljvm"));
+        for (String name : JDK_LIBRARIES) {
+            command.add("-l" + name);
+        }
+        // by file name: where glibc older than 2.34 has dlopen, the threads and clock functions
+        command.addAll(List.of("-l:libdl.so.2", "-l:libpthread.so.0", "-l:librt.so.1", "-lm", "-lc", startFiles.get(2), startFiles.get(3)));
+        run(work, List.of(), command);
+    }
+
+    // ------------------------------------------------------------------ glibc
+
+    /** The versions of glibc's functions on this machine, and the bindings that keep the binaries at GLIBC_FLOOR. */
+    private static final class Glibc {
+        /** function -> every version glibc here defines it in; and the version a plain reference binds to */
+        private final Map<String, Set<String>> versions = new HashMap<>();
+        private final Map<String, String> defaults = new HashMap<>();
+
+        Glibc() throws IOException, InterruptedException {
+            Path libc = Path.of(output(List.of("gcc", "-print-file-name=libc.so.6")).trim()).toRealPath();
+            Pattern line = Pattern.compile("\\s(\\()?GLIBC_([0-9.]+)\\)?\\s+(\\S+)$");
+            for (String name : GLIBC_LIBRARIES) {
+                Path library = libc.resolveSibling(name);
+                if (!Files.exists(library)) {
+                    continue;
+                }
+                for (String entry : output(List.of("objdump", "-T", library.toString())).split("\n")) {
+                    Matcher match = line.matcher(entry);
+                    if (match.find() && entry.contains(" DF ")) {
+                        versions.computeIfAbsent(match.group(3), k -> new TreeSet<>(Glibc::compare)).add(match.group(2));
+                        if (match.group(1) == null) {
+                            defaults.merge(match.group(3), match.group(2), (a, b) -> compare(a, b) >= 0 ? a : b);
+                        }
+                    }
+                }
+            }
+            if (versions.isEmpty()) {
+                throw new Failure("cannot read the versions of glibc's functions from " + libc);
+            }
+        }
+
+        /** Renames each reference of object to a glibc function younger than the floor: to its older version, or its replacement. */
+        void pin(Path object) throws IOException, InterruptedException {
+            List<String> renames = new ArrayList<>();
+            for (String symbol : rawSymbols(List.of("nm", "--undefined-only", object.toString()))) {
+                String current = defaults.get(symbol);
+                if (symbol.contains("@") || current == null || compare(current, GLIBC_FLOOR) <= 0) {
+                    continue;
+                }
+                Optional<String> older = versions.get(symbol).stream().filter(v -> compare(v, GLIBC_FLOOR) <= 0).reduce((a, b) -> b);
+                if (older.isPresent()) {
+                    renames.add(symbol + " " + symbol + "@GLIBC_" + older.get());
+                } else if (GLIBC_REPLACEMENTS.containsKey(symbol)) {
+                    renames.add(symbol + " " + GLIBC_REPLACEMENTS.get(symbol));
+                } else {
+                    throw new Failure(object.getFileName() + " calls " + symbol + ", which exists only since glibc " + current
+                            + ": add a replacement to native/c/chelper/glibc.c and GLIBC_REPLACEMENTS, or raise GLIBC_FLOOR");
+                }
+            }
+            if (!renames.isEmpty()) {
+                Path list = object.resolveSibling(object.getFileName() + ".glibc-bindings");
+                Files.write(list, renames);
+                NativeImageBuild.run(object.getParent(), List.of(), List.of("objcopy", "--redefine-syms=" + list, object.toString()));
+            }
+        }
+
+        /** The newest glibc version the binary asks for must not be newer than the floor. */
+        void requireFloor(Path binary) throws IOException, InterruptedException {
+            String newest = "0";
+            Matcher match = Pattern.compile("GLIBC_([0-9.]+)")
+                    .matcher(output(List.of("objdump", "-T", binary.toString())));
+            while (match.find()) {
+                newest = compare(match.group(1), newest) > 0 ? match.group(1) : newest;
+            }
+            if (compare(newest, GLIBC_FLOOR) > 0) {
+                throw new Failure(binary.getFileName() + " needs glibc " + newest + ", newer than " + GLIBC_FLOOR + " (objdump -T shows which function)");
+            }
+            say(binary.getFileName() + " needs glibc " + newest + " or later");
+        }
+
+        private static int compare(String a, String b) {
+            String[] x = a.split("\\.");
+            String[] y = b.split("\\.");
+            for (int i = 0; i < Math.max(x.length, y.length); i++) {
+                int difference = Integer.compare(i < x.length ? Integer.parseInt(x[i]) : 0, i < y.length ? Integer.parseInt(y[i]) : 0);
+                if (difference != 0) {
+                    return difference;
+                }
+            }
+            return 0;
+        }
+    }
+
+    private static String output(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).start();
+        String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new Failure(String.join(" ", command) + " failed");
+        }
+        return text;
+    }
+
+    // ------------------------------------------------------------------ the driver's options
+
+    /** What the native-image driver makes of its arguments: builder options, the builder's JVM options, the class path. */
+    private final class BuilderCommand {
+        final List<String> hostedOptions = new ArrayList<>();
+        final List<String> builderJvmOptions = new ArrayList<>();
+        final Set<Path> classPath = new LinkedHashSet<>();
+        String imageName;
+        String mainClass;
+
+        void translate(List<String> arguments, String origin) throws IOException {
+            for (int i = 0; i < arguments.size(); i++) {
+                String argument = arguments.get(i);
+                if (argument.equals("-jar")) {
+                    addJar(sources.resolve(arguments.get(++i)));
+                } else if (argument.equals("-cp") || argument.equals("--class-path")) {
+                    for (String entry : arguments.get(++i).split(":")) {
+                        classPath.add(sources.resolve(entry));
+                    }
+                } else if (!translateOption(argument)) {
+                    if (argument.startsWith("-")) {
+                        throw new Failure("option " + argument + " of " + origin + " is not known to this build; see native/README.md");
+                    }
+                    imageName = argument;
+                }
+            }
+        }
+
+        /**
+         * What a library declares under META-INF/native-image/: driver options in native-image.properties, and
+         * configuration files (reflection, resources, JNI, ...), which the driver hands to the builder by name.
+         */
+        void readJarOptions(Path jarPath) throws IOException {
+            if (!jarPath.toString().endsWith(".jar")) {
+                return;
+            }
+            try (JarFile jar = new JarFile(jarPath.toFile())) {
+                for (ZipEntry entry : jar.stream().toList()) {
+                    String name = entry.getName();
+                    if (!name.startsWith("META-INF/native-image/")) {
+                        continue;
+                    }
+                    String file = name.substring(name.lastIndexOf('/') + 1);
+                    String option = CONFIGURATION_FILES.get(file);
+                    if (option != null) {
+                        // an empty list ([] from Quarkus) configures nothing; passing it only draws deprecation warnings
+                        try (InputStream in = jar.getInputStream(entry)) {
+                            if (!new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().equals("[]")) {
+                                hostedOptions.add("-H:" + option + "=" + name);
+                            }
+                        }
+                        continue;
+                    }
+                    if (!file.equals("native-image.properties")) {
+                        continue;
+                    }
+                    Properties properties = new Properties();
+                    try (InputStream in = jar.getInputStream(entry)) {
+                        properties.load(in);
+                    }
+                    for (String argument : properties.getProperty("Args", "").trim().split("\\s+")) {
+                        if (!argument.isEmpty() && !translateOption(argument)) {
+                            throw new Failure("option " + argument + " of " + jarPath.getFileName() + "!" + name
+                                    + " is not known to this build; see native/README.md");
+                        }
+                    }
+                    for (String argument : properties.getProperty("JavaArgs", "").trim().split("\\s+")) {
+                        if (!argument.isEmpty()) {
+                            builderJvmOptions.add(argument);
+                        }
+                    }
+                }
+            }
+        }
+
+        private boolean translateOption(String argument) {
+            if (argument.startsWith("-J")) {
+                builderJvmOptions.add(argument.substring(2));
+            } else if (argument.startsWith("-H:") || argument.startsWith("-R:")) {
+                hostedOptions.add(argument);
+            } else if (argument.startsWith("--features=")) {
+                hostedOptions.add("-H:Features=" + value(argument));
+            } else if (argument.startsWith("--enable-url-protocols=")) {
+                hostedOptions.add("-H:EnableURLProtocols=" + value(argument));
+            } else if (argument.startsWith("--enable-monitoring=")) {
+                hostedOptions.add("-H:EnableMonitoringFeatures=" + value(argument));
+            } else if (argument.startsWith("--enable-native-access=")) {
+                hostedOptions.add("-H:EnableNativeAccess=" + value(argument));
+            } else if (argument.startsWith("--initialize-at-build-time=")) {
+                classInitialization(value(argument), "build_time");
+            } else if (argument.startsWith("--initialize-at-run-time=")) {
+                classInitialization(value(argument), "run_time");
+            } else if (argument.equals("--no-fallback")) {
+                hostedOptions.add("-H:FallbackThreshold=0");
+            } else if (argument.equals("--link-at-build-time")) {
+                hostedOptions.add("-H:LinkAtBuildTime=");
+            } else if (argument.startsWith("-march=")) {
+                hostedOptions.add("-H:MicroArchitecture=" + value(argument));
+            } else if (argument.equals("--static-nolibc")) {
+                // needs the JDK's static libraries, which only a GraalVM distribution has: the JDK's shared
+                // libraries are linked instead and shipped in lib/ (native/README.md)
+                say("--static-nolibc: linking the JDK's shared libraries instead (shipped in lib/)");
+            } else {
+                return false;
+            }
+            return true;
+        }
+
+        private void classInitialization(String classes, String when) {
+            for (String name : classes.split(",")) {
+                if (!name.isBlank()) {
+                    hostedOptions.add("-H:ClassInitialization=" + name + ":" + when);
+                }
+            }
+        }
+
+        private void addJar(Path jar) throws IOException {
+            classPath.add(jar);
+            try (JarFile file = new JarFile(jar.toFile())) {
+                Manifest manifest = file.getManifest();
+                if (manifest == null) {
+                    return;
+                }
+                String main = manifest.getMainAttributes().getValue("Main-Class");
+                if (main != null && mainClass == null) {
+                    mainClass = main.trim();
+                }
+                // the jar's module options, as `java -jar` would apply them, for the builder's class initialization
+                for (String[] attribute : new String[][]{{"Add-Opens", "--add-opens="}, {"Add-Exports", "--add-exports="}}) {
+                    String packages = manifest.getMainAttributes().getValue(attribute[0]);
+                    if (packages != null) {
+                        for (String modulePackage : packages.trim().split("\\s+")) {
+                            builderJvmOptions.add(attribute[1] + modulePackage + "=ALL-UNNAMED");
+                        }
+                    }
+                }
+                String path = manifest.getMainAttributes().getValue("Class-Path");
+                if (path != null) {
+                    for (String entry : path.trim().split("\\s+")) {
+                        classPath.add(jar.getParent().resolve(entry));
+                    }
+                }
+            }
+        }
+
+        String mainClass() {
+            if (mainClass == null) {
+                throw new Failure("the runner jar names no Main-Class");
+            }
+            return mainClass;
+        }
+    }
+
+    private static String value(String option) {
+        return option.substring(option.indexOf('=') + 1);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void run(Path directory, List<String> environment, List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).inheritIO();
+        for (String assignment : environment) {
+            int equals = assignment.indexOf('=');
+            builder.environment().put(assignment.substring(0, equals), assignment.substring(equals + 1));
+        }
+        int exit = builder.start().waitFor();
+        if (exit != 0) {
+            throw new Failure(String.join(" ", command.subList(0, Math.min(3, command.size()))) + " ... exited " + exit);
+        }
+    }
+
+    private static String join(Iterable<Path> paths) {
+        List<String> entries = new ArrayList<>();
+        paths.forEach(p -> entries.add(p.toString()));
+        return String.join(":", entries);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static void say(String message) {
+        System.err.println("native: " + message);
+    }
+
+    /** A build that cannot go on: one line naming the cause. */
+    private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message) {
+            super(message);
+        }
+    }
+}
