@@ -153,7 +153,7 @@ public class CommandLineSetup {
         CommandLine command = error.getCommandLine();
         String message = error.getMessage() + "; see `" + command.getCommandSpec().qualifiedName() + " --help`";
         boolean json = Arrays.asList(args).contains("--json");
-        new Output(command.getOut(), command.getErr(), json, false).error(ExitCode.USAGE, message);
+        new Output(command.getOut(), command.getErr(), json, false, false, Terminal.stderrIsJournal()).error(ExitCode.USAGE, message);
         return ExitCode.USAGE.code;
     }
 
