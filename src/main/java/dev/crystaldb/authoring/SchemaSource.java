@@ -8,6 +8,8 @@ import dev.crystaldb.migrate.SqlStatement;
 import dev.crystaldb.schema.SchemaFingerprint;
 import dev.crystaldb.schema.SchemaReader;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteOpenMode;
 
 import java.io.IOException;
@@ -48,8 +50,9 @@ final class SchemaSource {
         if (!Files.isReadable(path)) {
             throw CrystalDbException.usage("cannot read SCHEMA " + path + ": permission denied");
         }
-        if (hasSqliteHeader(path)) {
-            return fromDatabase(path);
+        byte[] header = header(path);
+        if (header.length >= SQLITE_HEADER.length && Arrays.equals(Arrays.copyOf(header, SQLITE_HEADER.length), SQLITE_HEADER)) {
+            return fromDatabase(path, header);
         }
         if (path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".sql")) {
             return fromSqlFile(path);
@@ -58,25 +61,37 @@ final class SchemaSource {
                 + "(the one create_all made, for one) or a .sql file of CREATE statements (sqlite3 DB .schema > schema.sql)");
     }
 
-    private static boolean hasSqliteHeader(Path path) {
+    /** The first 20 bytes of the file, or fewer when it is shorter. */
+    private static byte[] header(Path path) {
         // no SQLite connection to this file exists yet, so reading it with plain Java I/O drops no lock
         try (InputStream in = Files.newInputStream(path)) {
-            return Arrays.equals(in.readNBytes(SQLITE_HEADER.length), SQLITE_HEADER);
+            return in.readNBytes(20);
         } catch (IOException e) {
             throw CrystalDbException.usage("cannot read SCHEMA " + path + ": " + e.getMessage());
         }
     }
 
-    private static Schema fromDatabase(Path path) {
+    /**
+     * Read-only, and so that nothing appears beside it either: a WAL database without a -wal file
+     * has nothing in a WAL, so it is opened immutable (a plain read-only open would create -wal and
+     * -shm files); one with a -wal file is read with it, as any reader would.
+     */
+    private static Schema fromDatabase(Path path, byte[] header) {
+        boolean wal = header.length >= 20 && header[18] == 2;
+        boolean walFile = Files.exists(Path.of(path + "-wal"));
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.setBusyTimeout(5000);
-        try (Connection connection = config.createConnection("jdbc:sqlite:" + path)) {
+        String url = wal && !walFile ? "jdbc:sqlite:" + path.toAbsolutePath().toUri() + "?immutable=1" : "jdbc:sqlite:" + path;
+        try (Connection connection = config.createConnection(url)) {
             return read(connection);
         } catch (SQLException e) {
-            throw CrystalDbException.usage("cannot read the schema of " + path + " read-only: " + e.getMessage()
-                    + " (a database another program is writing, or one left with a hot journal: open it once with the app or sqlite3)");
+            if (e instanceof SQLiteException sqlite && sqlite.getResultCode() == SQLiteErrorCode.SQLITE_READONLY_ROLLBACK) {
+                throw CrystalDbException.usage("SCHEMA " + path + " was left in the middle of a transaction by a program that stopped (hot journal "
+                        + path.getFileName() + "-journal), which a read-only open cannot roll back; open it once with the app or sqlite3, then run again");
+            }
+            throw CrystalDbException.usage("cannot read the schema of " + path + " read-only: " + e.getMessage());
         }
     }
 

@@ -108,6 +108,29 @@ final class SqlTokens {
         return text.substring(0, j);
     }
 
+    /** Whether a keyword appears in SQL outside its strings, quoted names and comments. */
+    static boolean hasKeyword(String sql, String keyword) {
+        int i = 0;
+        while (i < sql.length()) {
+            int end = skip(sql, i);
+            if (end > 0) {
+                i = end;
+            } else if (isWordChar(sql.charAt(i))) {
+                int j = i;
+                while (j < sql.length() && isWordChar(sql.charAt(j))) {
+                    j++;
+                }
+                if (sql.substring(i, j).equalsIgnoreCase(keyword)) {
+                    return true;
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        return false;
+    }
+
     /** Whether SQL names an object (a table, a view) anywhere, by SQLite's case-insensitive reading; may say yes for a column of that name. */
     static boolean mentions(String sql, String name) {
         String normalized = SqlText.normalize(sql);

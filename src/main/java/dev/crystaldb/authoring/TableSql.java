@@ -79,6 +79,6 @@ record TableSql(String sql, int bodyStart, int bodyEnd, List<String> elements) {
 
     /** Whether the table keeps an AUTOINCREMENT sequence in sqlite_sequence. */
     boolean autoincrement() {
-        return elements.stream().anyMatch(e -> SqlTokens.withoutComments(e).toUpperCase(Locale.ROOT).matches("(?s).*\\bAUTOINCREMENT\\b.*"));
+        return SqlTokens.hasKeyword(sql.substring(bodyStart, bodyEnd), "AUTOINCREMENT");
     }
 }

@@ -36,8 +36,9 @@ public final class MigrationScaffold {
             throw CrystalDbException.usage("description '" + description + "' has no letters or digits: describe the change, e.g. add avatar url");
         }
         if (!Files.isDirectory(directory)) {
-            throw CrystalDbException.usage("there is no migrations directory " + directory + ": run crystal-db new in the project that holds "
-                    + "migrations/, or pass --migrations DIR (for a new project, create it first: mkdir " + directory + ")");
+            Path absolute = directory.toAbsolutePath().normalize();
+            throw CrystalDbException.usage("there is no migrations directory " + absolute + ": run crystal-db new in the project that holds "
+                    + "migrations/, or pass --migrations DIR (for a new project, create it first: mkdir " + absolute + ")");
         }
         MigrationSet set = MigrationSet.fromDirectory(directory).requireValid();
         String version = nextVersion(set);

@@ -207,7 +207,7 @@ public final class SchemaReader {
         return where.find() ? where.group(1) : null;
     }
 
-    /** WITHOUT ROWID and STRICT change how a table behaves; they are read from its SQL. */
+    /** AUTOINCREMENT, WITHOUT ROWID and STRICT change how a table behaves; they are read from its SQL. */
     private static String options(String sql) {
         String normalized = SqlText.normalize(sql);
         int close = normalized.lastIndexOf(')');
@@ -219,6 +219,8 @@ public final class SchemaReader {
         if (tail.contains("strict")) {
             options.add("STRICT");
         }
-        return options.isEmpty() ? "rowid table" : String.join(" ", options);
+        String kind = options.isEmpty() ? "rowid table" : String.join(" ", options);
+        // AUTOINCREMENT never hands out the id of a deleted row again
+        return normalized.matches(".*\\bautoincrement\\b.*") ? kind + " AUTOINCREMENT" : kind;
     }
 }

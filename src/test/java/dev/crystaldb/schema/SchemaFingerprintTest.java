@@ -87,4 +87,11 @@ class SchemaFingerprintTest {
         assertTrue(differences.contains("table c: extra index (code)"), differences.toString());
         assertTrue(differences.contains("table c: missing foreign key (p) REFERENCES p(id) ON DELETE CASCADE"), differences.toString());
     }
+
+    @Test
+    void autoincrementIsPartOfATable() throws Exception {
+        SchemaFingerprint plain = schemaOf("a", "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT)");
+        SchemaFingerprint counting = schemaOf("b", "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, x TEXT)");
+        assertEquals(List.of("table t: expected rowid table, found rowid table AUTOINCREMENT"), counting.differencesFrom(plain));
+    }
 }
