@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Migrations for one database, with Flyway as the engine and flyway_schema_history as the record.
@@ -40,6 +42,7 @@ public final class MigrationEngine {
     public static final String HISTORY_TABLE = "flyway_schema_history";
     private static final String INSTALLED_BY = "crystal-db";
     private static final String CHECKS_STEP = "checking foreign keys and integrity before commit";
+    private static final Pattern FLYWAY_LINE = Pattern.compile("Line\\s*:\\s*(\\d+)\\s*");
 
     private final SqliteDatabase database;
     private final MigrationSet migrations;
@@ -425,8 +428,24 @@ public final class MigrationEngine {
             }
         }
         String cause = sql != null ? firstLine(sql) : firstLine(error);
-        return new CrystalDbException(ExitCode.FAILED, (failedScript != null ? failedScript + " failed: " : "upgrade failed: ")
-                + cause + "; nothing was applied (the whole upgrade rolled back)", error);
+        String where = failedScript == null ? "upgrade failed" : failedScript + failedLine(error).map(line -> " line " + line).orElse(" failed");
+        return new CrystalDbException(ExitCode.FAILED, where + ": " + cause + "; nothing was applied (the whole upgrade rolled back)", error);
+    }
+
+    /** The line of the failing statement, which Flyway's script error reports ("Line : 12"); numbered as in the file. */
+    private static Optional<Integer> failedLine(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            for (String line : String.valueOf(t.getMessage()).split("\\R")) {
+                Matcher matcher = FLYWAY_LINE.matcher(line);
+                if (matcher.matches()) {
+                    return Optional.of(Integer.parseInt(matcher.group(1)));
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return Optional.empty();
     }
 
     private static void requireChecksPass(Connection connection) throws SQLException {

@@ -224,4 +224,27 @@ class CliTest {
         TestDb.write(m, "U2__b.sql", "DROP TABLE b;\n");
         assertOneLineError(Cli.run("--migrations", m.toString(), "downgrade", "2:base", "--dry-run"), 2, "no undo script for version 1: add U1__a.sql");
     }
+
+    @Test
+    void aMigrationThatFailsNamesItsFileAndTheLineOfTheFailingStatement() throws Exception {
+        Path m = Files.createDirectories(dir.resolve("m"));
+        TestDb.write(m, "V1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT);\n");
+        TestDb.write(m, "U1__t.sql", "DROP TABLE t;\n");
+        TestDb.write(m, "V2__bad.sql", "-- second\nPRAGMA foreign_keys=OFF;\nBEGIN;\nINSERT INTO t (x) VALUES (1);\n\nUPDATE t\n   SET nope = 1;\nCOMMIT;\n");
+        TestDb.write(m, "U2__bad.sql", "-- undo\n\nDELETE FROM nope;\n");
+        assertEquals(0, Cli.run("--db", db().toString(), "--migrations", m.toString(), "upgrade", "1", "--create").exit());
+        String before = TestDb.sha256(db());
+        Cli.Run up = Cli.run("--db", db().toString(), "--migrations", m.toString(), "upgrade", "--no-backup");
+        assertEquals(1, up.exit(), up.toString());
+        assertTrue(up.err().endsWith("crystal-db: V2__bad.sql line 6: [SQLITE_ERROR] SQL error or missing database (no such column: nope); "
+                + "nothing was applied (the whole upgrade rolled back)\n"), up.err());
+        assertEquals(before, TestDb.sha256(db()));
+
+        assertEquals(0, Cli.run("--db", db().toString(), "--migrations", m.toString(), "stamp", "2").exit());
+        Cli.Run down = Cli.run("--db", db().toString(), "--migrations", m.toString(), "downgrade", "-1", "--no-backup");
+        assertEquals(1, down.exit(), down.toString());
+        assertTrue(down.err().endsWith("crystal-db: U2__bad.sql line 3: [SQLITE_ERROR] SQL error or missing database (no such table: nope); "
+                + "nothing was undone (the whole downgrade rolled back)\n"), down.err());
+        assertEquals(List.of("1:1", "2:1"), TestDb.history(db()));
+    }
 }
