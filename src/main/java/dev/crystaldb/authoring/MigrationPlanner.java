@@ -333,7 +333,7 @@ final class MigrationPlanner {
             try (Statement statement = scratch.createStatement()) {
                 statement.execute(sql);
             } catch (SQLException e) {
-                throw MigrationAuthor.cannot(script + " fails on a scratch database with sample rows at `" + firstLine(sql) + "`: " + e.getMessage());
+                throw MigrationAuthor.cannot(script + " fails on a scratch database with sample rows at `" + firstLine(sql) + "`: " + MigrationAuthor.sqliteMessage(e));
             }
         }
         steps.add(step);

@@ -56,7 +56,7 @@ final class PairProof {
         MigrationScript script = MigrationScript.prepare(file).requireRunnable();
         scratch.setAutoCommit(false);
         try {
-            script.runOn(scratch, (where, e) -> MigrationAuthor.cannot(where + " fails on a scratch database with sample rows: " + e.getMessage()));
+            script.runOn(scratch, (where, e) -> MigrationAuthor.cannot(where + " fails on a scratch database with sample rows: " + MigrationAuthor.sqliteMessage(e)));
             List<String> broken = SqliteDatabase.foreignKeyProblems(scratch);
             if (!broken.isEmpty()) {
                 throw MigrationAuthor.cannot(file.fileName() + " leaves rows that break a foreign key on a scratch database with sample rows (" + broken.get(0)

@@ -247,43 +247,41 @@ class MigrationAuthorTest {
         assertEquals(List.of("V1__start.sql"), names(migrations));
     }
 
+    /** Changes that cannot be written or proven: exit 4, one message naming why, nothing written. */
     @Test
-    void aNotNullColumnWithoutDefaultIsRefusedAndNothingIsWritten() throws Exception {
-        Path migrations = Files.createDirectory(dir.resolve("migrations"));
-        TestDb.write(migrations, "V1__start.sql", USERS);
-        Path schema = TestDb.write(dir, "schema.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, nick TEXT, phone TEXT NOT NULL);");
-        CrystalDbException error = assertThrows(CrystalDbException.class, () -> author(migrations, schema, List.of()));
-        assertEquals(ExitCode.CHECK_FAILED, error.exitCode());
-        assertEquals("cannot write this migration: column users.phone is NOT NULL without a DEFAULT, so the rows users already has cannot take it; "
-                + "give it a DEFAULT in SCHEMA (or add it nullable, fill it, then make it NOT NULL in a later migration); nothing was written "
-                + "(write it by hand: crystal-db new DESCRIPTION)", error.getMessage());
-        assertEquals(List.of("V1__start.sql"), names(migrations));
-    }
-
-    @Test
-    void aDropThatCannotBeUndoneIsRefused() throws Exception {
-        Path migrations = Files.createDirectory(dir.resolve("migrations"));
-        TestDb.write(migrations, "V1__start.sql", USERS);
-        Path schema = TestDb.write(dir, "schema.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, nick TEXT);");
-        CrystalDbException error = assertThrows(CrystalDbException.class, () -> author(migrations, schema, List.of()));
-        assertEquals(ExitCode.CHECK_FAILED, error.exitCode());
-        assertTrue(error.getMessage().startsWith("cannot write this migration: U2__next.sql cannot put column users.email back: it is NOT NULL without a DEFAULT"),
-                error.getMessage());
-        assertEquals(List.of("V1__start.sql"), names(migrations));
-    }
-
-    @Test
-    void theProofFailsWhenExistingRowsWouldBreakANewForeignKey() throws Exception {
-        Path migrations = Files.createDirectory(dir.resolve("migrations"));
-        TestDb.write(migrations, "V1__start.sql", "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL);");
-        Path schema = TestDb.write(dir, "schema.sql", "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);\n"
-                + "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id));");
-        CrystalDbException error = assertThrows(CrystalDbException.class, () -> author(migrations, schema, List.of()));
-        assertEquals(ExitCode.CHECK_FAILED, error.exitCode());
-        assertEquals("cannot write this migration: V2__next.sql leaves rows that break a foreign key on a scratch database with sample rows "
-                + "(table orders rowid 1 refers to a missing row in customers); existing rows would have to be fixed first; nothing was written "
-                + "(write it by hand: crystal-db new DESCRIPTION)", error.getMessage());
-        assertEquals(List.of("V1__start.sql"), names(migrations));
+    void changesThatCannotBeWrittenAreRefusedAndNothingIsWritten() throws Exception {
+        String[][] cases = {
+            {"a NOT NULL column without a default", USERS, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, nick TEXT, phone TEXT NOT NULL);",
+                "cannot write this migration: column users.phone is NOT NULL without a DEFAULT, so the rows users already has cannot take it; "
+                        + "give it a DEFAULT in SCHEMA (or add it nullable, fill it, then make it NOT NULL in a later migration); nothing was written "
+                        + "(write it by hand: crystal-db new DESCRIPTION)"},
+            {"a drop that cannot be undone", USERS, "CREATE TABLE users (id INTEGER PRIMARY KEY, nick TEXT);",
+                "cannot write this migration: U2__next.sql cannot put column users.email back: it is NOT NULL without a DEFAULT, so the rows users keeps "
+                        + "cannot take it, and dropping it cannot be undone automatically; give it a DEFAULT in a migration first; nothing was written "
+                        + "(write it by hand: crystal-db new DESCRIPTION)"},
+            {"the proof fails: rows that would break a new foreign key", "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL);",
+                "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);\n"
+                        + "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id));",
+                "cannot write this migration: V2__next.sql leaves rows that break a foreign key on a scratch database with sample rows "
+                        + "(table orders rowid 1 refers to a missing row in customers); existing rows would have to be fixed first; nothing was written "
+                        + "(write it by hand: crystal-db new DESCRIPTION)"},
+            {"rows the new layout cannot hold", "CREATE TABLE items (id INTEGER PRIMARY KEY, code TEXT) STRICT;",
+                "CREATE TABLE items (id INTEGER PRIMARY KEY, code INTEGER) STRICT;",
+                "cannot write this migration: V2__next.sql fails on a scratch database with sample rows at `INSERT INTO new_items (id, code)`: "
+                        + "cannot store TEXT value in INTEGER column new_items.code; nothing was written (write it by hand: crystal-db new DESCRIPTION)"},
+        };
+        List<String> failures = new ArrayList<>();
+        for (String[] c : cases) {
+            Path root = Files.createTempDirectory(dir, "refused");
+            Path migrations = Files.createDirectory(root.resolve("migrations"));
+            TestDb.write(migrations, "V1__start.sql", c[1]);
+            Path schema = TestDb.write(root, "schema.sql", c[2]);
+            CrystalDbException error = assertThrows(CrystalDbException.class, () -> author(migrations, schema, List.of()), c[0]);
+            if (error.exitCode() != ExitCode.CHECK_FAILED || !error.getMessage().equals(c[3]) || !names(migrations).equals(List.of("V1__start.sql"))) {
+                failures.add(c[0] + ": exit " + error.exitCode() + ", " + error.getMessage() + ", files " + names(migrations));
+            }
+        }
+        assertEquals(List.of(), failures);
     }
 
     @Test
