@@ -135,6 +135,10 @@ final class MigrationPlanner {
         for (SchemaObjects.Item item : current.values()) {
             SchemaObjects.Item wanted = target.get(SchemaObjects.key(item.name()));
             if (wanted == null || !Objects.equals(SqlText.normalize(item.sql()), SqlText.normalize(wanted.sql()))) {
+                if (wanted == null) {
+                    warn(script + " drops " + type + " " + item.name() + ", which the new schema does not have (models that create_all makes carry no "
+                            + type + " unless a DDL event creates it)");
+                }
                 run(new Step("drop " + type + " " + item.name(), List.of(), List.of("DROP " + type.toUpperCase(Locale.ROOT) + " " + quote(item.name()))));
             }
         }

@@ -182,4 +182,17 @@ class NewCommandTest {
         assertOneLineError(Cli.run("--db", db.toString(), "--migrations", m.toString(), "downgrade", "-1"), 2, "U2__add_phone.sql line 2: still the template");
         assertEquals(List.of("1:1", "2:1"), TestDb.history(db));
     }
+
+    @Test
+    void aTriggerTheNewSchemaLacksIsDroppedWithAWarning() throws Exception {
+        Path m = migrations();
+        TestDb.write(m, "V2__audit.sql", "CREATE TABLE audit (what TEXT);\n"
+                + "CREATE TRIGGER users_audit AFTER INSERT ON users BEGIN INSERT INTO audit VALUES (NEW.email); END;\n");
+        Path schema = TestDb.write(dir, "schema.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);\nCREATE TABLE audit (what TEXT);\n");
+        Cli.Run run = Cli.run("--migrations", m.toString(), "new", "name", "--from", schema.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertEquals("crystal-db: warning: V3__name.sql drops trigger users_audit, which the new schema does not have "
+                + "(models that create_all makes carry no trigger unless a DDL event creates it)\n", run.err());
+        assertTrue(run.out().contains("  drop trigger users_audit\n"), run.out());
+    }
 }
