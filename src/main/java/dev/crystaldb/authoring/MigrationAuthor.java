@@ -3,7 +3,6 @@ package dev.crystaldb.authoring;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.MigrationFile;
 import dev.crystaldb.migrate.MigrationScaffold;
-import dev.crystaldb.migrate.MigrationScript;
 import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.SchemaTimeline;
 import dev.crystaldb.schema.SchemaFingerprint;
@@ -14,7 +13,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -87,8 +85,7 @@ public final class MigrationAuthor {
     /** A template still to be written would be compared as if empty, and its changes would land in the new migration too. */
     private static void requireWritten(MigrationSet migrations) {
         for (MigrationFile forward : migrations.forwards()) {
-            Optional<String> template = migrations.script(forward).refusals().stream().filter(r -> r.contains(MigrationScript.UNWRITTEN_MARKER)).findFirst();
-            if (template.isPresent()) {
+            if (migrations.script(forward).unwritten().isPresent()) {
                 throw CrystalDbException.usage(forward.fileName() + " is still the template crystal-db new wrote: write it (or delete it) first, "
                         + "so the new migration does not take in what it is meant to do");
             }

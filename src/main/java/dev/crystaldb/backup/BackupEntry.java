@@ -10,6 +10,11 @@ public record BackupEntry(Path file, BackupName name, long bytes) {
             .thenComparing(e -> e.name().sequence())
             .thenComparing(e -> e.file().getFileName().toString()).reversed();
 
+    /** The state a rollback replaced ("emergency", or "emergency-raw" for a damaged file): never what --latest means. */
+    public boolean isEmergencyCopy() {
+        return name.reason() != null && name.reason().startsWith("emergency");
+    }
+
     /** Automatic backups taken before a change (pre-upgrade, pre-downgrade, emergency): pruned only by their own count. */
     public boolean isSafetyBackup() {
         return name.reason() != null;

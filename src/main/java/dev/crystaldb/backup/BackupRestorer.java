@@ -1,39 +1,34 @@
 package dev.crystaldb.backup;
 
+import dev.crystaldb.db.FileOwner;
+import dev.crystaldb.db.SafeDirectory;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Puts a backup in place of a database without ever leaving a mix of the two: the backup is
- * copied (or decompressed) to a hidden file beside the database and checked there, the old
- * database is checkpointed, its -wal, -shm and -journal are removed (SQLite would otherwise replay
- * the old WAL onto the restored file), and the checked copy is renamed over it.
+ * copied (or decompressed) into a private scratch directory beside the database and checked
+ * there; then, while the caller holds SQLite's write lock on the old database, the old WAL is
+ * checkpointed into it (so removing the log loses nothing even if this process is killed the next
+ * moment), its -wal, -shm and -journal are removed (SQLite would otherwise replay the old WAL onto
+ * the restored file), and the checked copy is renamed over it.
  */
 public final class BackupRestorer {
-    private static final Pattern STAGED = Pattern.compile("\\.(.+)\\.restore-(\\d+)\\.partial(-journal)?");
-
     private final Progress progress;
 
     public BackupRestorer() {
@@ -44,28 +39,67 @@ public final class BackupRestorer {
         this.progress = progress;
     }
 
-    /** Copies the backup beside the database and verifies it; the caller swaps it in or discards it. */
-    public Path stage(BackupEntry backup, Path database) {
-        removeLeftoversOfKilledRuns(database);
-        Path staged = database.resolveSibling("." + database.getFileName() + ".restore-" + ProcessHandle.current().pid() + ".partial");
+    /** A checked copy of a backup beside the database, waiting to be swapped in; closing it discards what was not swapped. */
+    public static final class Staged implements AutoCloseable {
+        private final SafeDirectory databaseDirectory;
+        private final SafeDirectory scratch;
+        private final String scratchName;
+        private final String name;
+
+        private Staged(SafeDirectory databaseDirectory, SafeDirectory scratch, String scratchName, String name) {
+            this.databaseDirectory = databaseDirectory;
+            this.scratch = scratch;
+            this.scratchName = scratchName;
+            this.name = name;
+        }
+
+        public Path file() {
+            return scratch.resolve(name);
+        }
+
+        @Override
+        public void close() {
+            scratch.close();
+            BackupWriter.deleteScratch(databaseDirectory, scratchName);
+            databaseDirectory.close();
+        }
+    }
+
+    /**
+     * Copies the backup beside the database and checks it: a backup that is not a whole, readable
+     * SQLite file (empty, truncated, damaged, whatever its name) is refused, exit 2.
+     */
+    public Staged stage(BackupCatalog catalog, BackupEntry backup, Path database) {
+        SafeDirectory directory = openDatabaseDirectory(database);
+        String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+        SafeDirectory scratch = null;
         try {
-            Files.deleteIfExists(staged);
+            BackupWriter.removeLeftoversOfKilledRuns(directory);
+            scratch = directory.createPrivateDirectory(scratchName);
+            String name = database.getFileName().toString();
             String copying = "copying " + backup.file().getFileName();
-            if (backup.name().compressed()) {
-                FileCopy.gunzip(backup.file(), staged, progress, copying);
-            } else {
-                FileCopy.copy(backup.file(), staged, progress, copying);
-            }
-            // the copy's write-back to disk overlaps its quick_check, which reads it from the page
-            // cache: on a large database the two take about as long (swapIn's fsync then finds little
-            // to do). The channel is opened before SQLite's connection and closed after it, as closing
-            // another descriptor of the file while SQLite has it open would drop SQLite's POSIX locks.
-            try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                FutureTask<Void> writeBack = startWriteBack(channel);
+            try (FileChannel in = catalog.open(backup); FileChannel out = scratch.createPrivateFile(name)) {
+                if (backup.name().compressed()) {
+                    FileCopy.gunzip(in, out, progress, copying);
+                } else {
+                    FileCopy.copy(in, out, progress, copying);
+                }
+                // the copy's write-back to disk overlaps its check, which reads it from the page
+                // cache: on a large database the two take about as long (swapIn's fsync then
+                // finds little to do). This channel stays open until SQLite's connections in the
+                // check are closed: closing a descriptor of the file while SQLite has it open
+                // would drop SQLite's POSIX locks.
+                FutureTask<Void> writeBack = startWriteBack(out);
                 try (Progress.Step step = progress.start("checking the copy (quick_check)")) {
-                    verify(staged, backup);
-                } catch (RuntimeException e) {
+                    CopyCheck.checkHeader(scratch.resolve(name)); // an empty or truncated file is refused before SQLite writes to it
+                    BackupWriter.detach(scratch.resolve(name));
+                    CopyCheck.check(scratch.resolve(name), CopyCheck.Depth.PAGES);
+                } catch (CopyCheck.Unsound e) {
                     writeBackFailure(writeBack); // the check's verdict is what the operator needs
+                    throw CrystalDbException.usage("backup " + backup.file().getFileName() + " cannot be restored (" + e.getMessage()
+                            + "); nothing was changed: choose another one from `crystal-db backups`");
+                } catch (RuntimeException e) {
+                    writeBackFailure(writeBack);
                     throw e;
                 }
                 IOException writeBackFailed = writeBackFailure(writeBack);
@@ -73,13 +107,26 @@ public final class BackupRestorer {
                     throw writeBackFailed;
                 }
             }
-            return staged;
+            return new Staged(directory, scratch, scratchName, name);
+        } catch (IOException | RuntimeException e) {
+            if (scratch != null) {
+                scratch.close();
+            }
+            BackupWriter.deleteScratch(directory, scratchName);
+            directory.close();
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw CrystalDbException.failed("cannot copy backup " + backup.file().getFileName() + " beside " + database + ": " + e.getMessage()
+                    + "; nothing was changed", e);
+        }
+    }
+
+    private static SafeDirectory openDatabaseDirectory(Path database) {
+        try {
+            return SafeDirectory.open(database.getParent());
         } catch (IOException e) {
-            discard(staged);
-            throw CrystalDbException.failed("cannot copy backup " + backup.file().getFileName() + " beside " + database + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            discard(staged);
-            throw e;
+            throw CrystalDbException.usage("cannot use the database's directory " + database.getParent() + ": " + e.getMessage());
         }
     }
 
@@ -107,49 +154,33 @@ public final class BackupRestorer {
         }
     }
 
-    private static void verify(Path staged, BackupEntry backup) {
-        try (Connection connection = SqliteDatabase.existing(staged, Duration.ofSeconds(5)).open();
-             Statement statement = connection.createStatement()) {
-            statement.execute("PRAGMA journal_mode=DELETE");
-            List<String> problems = SqliteDatabase.integrityProblems(connection, true);
-            if (!problems.isEmpty()) {
-                throw CrystalDbException.failed("backup " + backup.file().getFileName() + " is damaged (" + problems.get(0)
-                        + "); choose another one from `crystal-db backups`", null);
-            }
-        } catch (SQLException e) {
-            throw CrystalDbException.failed("backup " + backup.file().getFileName() + " cannot be read: " + e.getMessage()
-                    + "; choose another one from `crystal-db backups`", e);
-        } catch (CrystalDbException e) {
-            if (e.getMessage().contains("not an SQLite database")) {
-                throw CrystalDbException.failed("backup " + backup.file().getFileName() + " is not an SQLite database; choose another one", e);
-            }
-            throw e;
-        }
-    }
-
     /**
-     * Replaces the database with the staged copy. Refuses (exit 3) while SQLite's write lock on
-     * the old database is held past the lock timeout.
+     * Replaces the database with the staged copy. The caller holds SQLite's write lock on the old
+     * database (when SQLite can read it at all), so nothing commits to it from here on.
      */
-    public void swapIn(Path staged, SqliteDatabase database) {
+    public void swapIn(Staged staged, SqliteDatabase database) {
         Path file = database.file();
-        // the directory may be writable by the app's user while crystal-db runs as root
-        if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) {
-            throw CrystalDbException.failed("the staged copy " + staged + " was replaced by something else; the database was not replaced", null);
-        }
+        String name = file.getFileName().toString();
         try {
-            if (Files.exists(file)) {
-                if ("wal".equals(checkpointAndRelease(database))) {
-                    useWal(staged); // backups are stored self-contained; the app's database was in WAL mode and stays so
+            if (!staged.scratch.isRegularFile(staged.name)) {
+                throw CrystalDbException.failed("the staged copy " + staged.file() + " is gone or was replaced; the database was not replaced", null);
+            }
+            PosixFileAttributes old = staged.databaseDirectory.attributes(name).orElse(null);
+            if (old != null) {
+                if ("wal".equals(checkpointIntoFile(database))) {
+                    useWal(staged.file()); // backups are stored self-contained; the app's database was in WAL mode and stays so
                 }
-                copyOwnerAndMode(file, staged);
+                staged.scratch.chmod(staged.name, old.permissions());
+                staged.scratch.giveTo(staged.name, FileOwner.of(file));
             }
-            BackupWriter.fsync(staged);
-            for (String suffix : new String[]{"-wal", "-shm", "-journal"}) {
-                Files.deleteIfExists(Path.of(file + suffix));
+            try (FileChannel copy = staged.scratch.openRegularFile(staged.name)) {
+                copy.force(true);
             }
-            Files.move(staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            BackupWriter.fsync(file.toAbsolutePath().getParent());
+            for (String suffix : SqliteDatabase.SIDE_FILES) {
+                staged.databaseDirectory.deleteIfExists(name + suffix);
+            }
+            staged.scratch.rename(staged.name, staged.databaseDirectory, name);
+            staged.databaseDirectory.fsync();
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot put the backup in place of " + file + ": " + e.getMessage()
                     + "; the database was not replaced", e);
@@ -157,70 +188,42 @@ public final class BackupRestorer {
     }
 
     /**
-     * Moves everything from the old WAL into the old file (so removing the WAL loses nothing),
-     * checks nobody is writing, and returns the old journal mode. A database SQLite cannot read any
-     * more is replaced all the same (its bytes are in the emergency copy); busy is exit 3.
+     * Copies every frame of the old database's WAL into the database file, so that removing the
+     * log loses nothing, and returns its journal mode. Runs beside the caller's write transaction
+     * (a passive checkpoint does not wait for the writer, and there is none but the caller). A
+     * reader still on an older snapshot keeps frames from being copied: exit 3. A database SQLite
+     * cannot read is replaced all the same (its bytes are in the emergency copy).
      */
-    private static String checkpointAndRelease(SqliteDatabase database) {
+    private static String checkpointIntoFile(SqliteDatabase database) {
         try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
-            String mode;
-            try (var rows = statement.executeQuery("PRAGMA journal_mode")) {
-                mode = rows.next() ? rows.getString(1).toLowerCase(Locale.ROOT) : "delete";
+            String mode = SqliteDatabase.scalar(connection, "PRAGMA journal_mode");
+            mode = mode == null ? "delete" : mode.toLowerCase(Locale.ROOT);
+            if (mode.equals("wal")) {
+                try (ResultSet rows = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                    long log = rows.next() ? rows.getLong(2) : -1;
+                    long copied = rows.getLong(3);
+                    if (log < 0 || copied < log) {
+                        throw new CrystalDbException(ExitCode.BUSY, "another process is still reading an older state of " + database.file()
+                                + " (" + copied + " of " + log + " WAL frames could be copied into it); stop the app (or pass --service UNIT); "
+                                + "the database was not replaced");
+                    }
+                }
             }
-            statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-            statement.execute("BEGIN IMMEDIATE"); // waits (busy timeout) for the app's write lock, or fails busy
-            statement.execute("ROLLBACK");
             return mode;
-        } catch (SQLException | CrystalDbException e) {
+        } catch (SQLException e) {
             if (SqliteDatabase.isBusy(e)) {
-                throw database.translate(e, "take the write lock on " + database.file());
+                throw database.translate(e, "checkpoint " + database.file());
             }
             return "unknown";
         }
     }
 
     private static void useWal(Path staged) {
-        try (Connection connection = SqliteDatabase.existing(staged, Duration.ofSeconds(5)).open();
+        try (Connection connection = SqliteDatabase.ownFile(staged, Duration.ofSeconds(5)).open();
              Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA journal_mode=WAL");
         } catch (SQLException e) {
             throw CrystalDbException.failed("cannot switch the restored copy to WAL mode: " + e.getMessage(), e);
         }
     }
-
-    /** Never through a symlink put in place of the staged copy: chmod and chown would change its target. */
-    private static void copyOwnerAndMode(Path database, Path staged) throws IOException {
-        PosixFileAttributes attributes = Files.readAttributes(database, PosixFileAttributes.class);
-        PosixFileAttributeView view = Files.getFileAttributeView(staged, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        view.setPermissions(attributes.permissions());
-        if ("root".equals(System.getProperty("user.name"))) {
-            view.setOwner(attributes.owner());
-            view.setGroup(attributes.group());
-        }
-    }
-
-    public void discard(Path staged) {
-        try {
-            Files.deleteIfExists(staged);
-            Files.deleteIfExists(Path.of(staged + "-journal"));
-        } catch (IOException ignored) {
-            // a hidden leftover is removed by the next rollback
-        }
-    }
-
-    private static void removeLeftoversOfKilledRuns(Path database) {
-        Path directory = database.toAbsolutePath().getParent();
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : files.toList()) {
-                Matcher matcher = STAGED.matcher(file.getFileName().toString());
-                if (matcher.matches() && matcher.group(1).equals(database.getFileName().toString())
-                        && ProcessHandle.of(Long.parseLong(matcher.group(2))).map(p -> !p.isAlive()).orElse(true)) {
-                    Files.deleteIfExists(file);
-                }
-            }
-        } catch (IOException ignored) {
-            // tidying only
-        }
-    }
-
 }

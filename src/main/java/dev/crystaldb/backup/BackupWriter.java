@@ -1,48 +1,47 @@
 package dev.crystaldb.backup;
 
+import dev.crystaldb.db.FileOwner;
+import dev.crystaldb.db.SafeDirectory;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.progress.Progress;
 import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteErrorCode;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The one backup writer: an online-consistent copy of a live database that never appears under
  * its final name unless complete and verified. The copy is made with SQLite's backup API in a
- * single step (a consistent snapshot that concurrent writers cannot restart), switched to a
- * rollback journal so it is one self-contained file, checked, fsynced, and then linked into place.
+ * single step from a read transaction (a consistent snapshot that concurrent writers cannot
+ * restart), in a private scratch directory nobody else can put anything in; every result code is
+ * checked; the copy is switched to a rollback journal so it is one self-contained file, and
+ * published only when its page count and schema equal the snapshot's and its pages pass a check.
+ * Then it is fsynced, given to the database's owner and linked into place under a name no other
+ * backup has.
  */
 public final class BackupWriter {
     /** Head room asked beyond the database's size, so a backup never fills the disk to the last byte. */
     private static final long MARGIN_BYTES = 16L * 1024 * 1024;
-
-    /** Hidden temporary names: {@code .<stem>_<pid>_<nanos>.db.partial[.gz][-journal]}, and pending emergency links. */
-    private static final String PARTIAL_PREFIX = ".";
-    private static final String PENDING_LINK = ".db.pending-emergency";
-    private static final Pattern PARTIAL = Pattern.compile("\\.(.+)_(\\d+)_\\d+\\.db\\.(partial(\\.gz)?(-journal|-wal)?|pending-emergency)");
+    /** Scratch directories: {@code .crystal-db-<pid>-<nanos>.tmp}, removed by the next run once their process is gone. */
+    private static final Pattern SCRATCH = Pattern.compile("\\.crystal-db-(\\d+)-\\d+\\.tmp");
+    /** Hidden files of runs before scratch directories ({@code .<stem>_<pid>_<nanos>.db.partial...}): tidied the same way. */
+    private static final Pattern OLD_PARTIAL = Pattern.compile("\\.(.+)_(\\d+)_\\d+\\.db\\.(partial(\\.gz)?(-journal|-wal)?|pending-emergency)");
 
     private final Clock clock;
     private final Progress progress;
@@ -61,41 +60,51 @@ public final class BackupWriter {
         return write(database, directory, reason, fullCheck, false);
     }
 
-    /** As {@link #write(SqliteDatabase, Path, String, boolean)}; with compress the verified copy is stored gzipped (.db.gz). */
+    /**
+     * As {@link #write(SqliteDatabase, Path, String, boolean)}; with compress the verified copy is
+     * stored gzipped (.db.gz). Any failure is exit 1 (busy: 3) and leaves no file behind.
+     */
     public BackupResult write(SqliteDatabase database, Path directory, String reason, boolean fullCheck, boolean compress) {
         long started = System.nanoTime();
-        createDirectory(directory);
+        FileOwner owner = ownerOf(database.file());
         String stem = BackupName.stemOf(database.file().getFileName().toString());
-        removeLeftoversOfKilledRuns(directory, stem, database.file());
-        // the backup API grows the copy page by page, so its size against this tells how far it is
-        long total = requireFreeSpace(database.file(), directory, compress);
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Path partial = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
-        Path partialGz = Path.of(partial + ".gz");
-        try {
-            createPrivateFile(partial);
-            try (Progress.Step step = progress.start("backing up " + database.file().getFileName(), total, () -> sizeOrZero(partial))) {
-                copy(database, partial);
+        try (SafeDirectory backups = openDirectory(directory, owner)) {
+            removeLeftoversOfKilledRuns(backups);
+            // the backup API grows the copy page by page, so its size against this tells how far it is
+            long total = requireFreeSpace(database.file(), directory, compress);
+            String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+            try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
+                String copyName = stem + ".db";
+                scratch.createPrivateFile(copyName).close(); // 0600 before any data is in it
+                Path copy = scratch.resolve(copyName);
+                CopyCheck.Facts snapshot;
+                try (Progress.Step step = progress.start("backing up " + database.file().getFileName(), total, () -> sizeOrZero(copy))) {
+                    snapshot = copy(database, copy);
+                }
+                try (Progress.Step step = progress.start("checking the copy (" + (fullCheck ? "integrity_check" : "quick_check") + ")")) {
+                    detach(copy);
+                    verify(copy, snapshot, fullCheck);
+                }
+                String finished = copyName;
+                if (compress) {
+                    finished = copyName + ".gz";
+                    try (FileChannel in = scratch.openRegularFile(copyName); FileChannel out = scratch.createPrivateFile(finished)) {
+                        FileCopy.gzip(in, out, progress, "compressing the copy");
+                        out.force(true);
+                    }
+                }
+                try (FileChannel file = scratch.openRegularFile(finished)) {
+                    file.force(true);
+                }
+                scratch.giveTo(finished, owner);
+                String published = publish(scratch, finished, backups, new BackupName(stem, now(), 1, reason, compress));
+                backups.fsync();
+                return new BackupResult(backups.resolve(published), Files.size(backups.resolve(published)), (System.nanoTime() - started) / 1_000_000);
+            } finally {
+                deleteScratch(backups, scratchName);
             }
-            try (Progress.Step step = progress.start("checking the copy (" + (fullCheck ? "integrity_check" : "quick_check") + ")")) {
-                verifyAndDetach(partial, fullCheck);
-            }
-            Path finished = partial;
-            if (compress) {
-                FileCopy.gzip(partial, partialGz, progress, "compressing the copy");
-                finished = partialGz;
-            }
-            matchOwner(database.file(), finished);
-            fsync(finished);
-            Path target = publish(finished, directory, new BackupName(stem, now, 1, reason, compress));
-            fsync(directory);
-            return new BackupResult(target, Files.size(target), (System.nanoTime() - started) / 1_000_000);
         } catch (IOException e) {
-            throw CrystalDbException.failed("cannot write backup in " + directory + ": " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(partial);
-            deleteQuietly(partialGz);
-            deleteQuietly(Path.of(partial + "-journal"));
+            throw failure(e, "write a backup in " + directory);
         }
     }
 
@@ -106,146 +115,93 @@ public final class BackupWriter {
      */
     public BackupResult writeRawCopy(Path database, Path directory, String reason) {
         long started = System.nanoTime();
-        createDirectory(directory);
+        FileOwner owner = ownerOf(database);
         String stem = BackupName.stemOf(database.getFileName().toString());
-        Path partial = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ".db.partial");
-        Path wal = Path.of(database + "-wal");
-        Path partialWal = Path.of(partial + "-wal");
-        try {
-            FileCopy.copy(database, partial, progress, "copying " + database.getFileName() + " as it is");
-            fsync(partial);
-            if (Files.exists(wal)) {
-                FileCopy.copy(wal, partialWal, progress, "copying " + wal.getFileName() + " as it is");
-                fsync(partialWal);
-            }
-            Path target = publish(partial, directory, new BackupName(stem, clock.instant().truncatedTo(ChronoUnit.SECONDS), 1, reason, false));
-            if (Files.exists(partialWal)) {
-                Files.createLink(Path.of(target + "-wal"), partialWal);
-            }
-            fsync(directory);
-            return new BackupResult(target, Files.size(target), (System.nanoTime() - started) / 1_000_000);
-        } catch (IOException e) {
-            throw CrystalDbException.failed("cannot copy " + database + " into " + directory + ": " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(partial);
-            deleteQuietly(partialWal);
-        }
-    }
-
-    /**
-     * A backup of a database that is about to be replaced, made without copying: after a full
-     * checkpoint under the write lock, a hard link to the database file under a hidden name. Once
-     * the restore has renamed another file over the database, that inode is nobody's live file any
-     * more but a complete copy of the old state, and {@link PendingLink#publish()} gives it its
-     * backup name. Empty when a link cannot be made (another filesystem) or the WAL could not be
-     * checkpointed completely; the caller then copies with {@link #write}.
-     */
-    public Optional<PendingLink> linkForReplacement(SqliteDatabase database, Path directory, String reason) {
-        createDirectory(directory);
-        String stem = BackupName.stemOf(database.file().getFileName().toString());
-        removeLeftoversOfKilledRuns(directory, stem, database.file());
-        try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
-            try (ResultSet rows = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-                if (rows.next() && rows.getInt(1) != 0) {
-                    return Optional.empty(); // readers kept part of the WAL: only a copy captures everything
+        try (SafeDirectory backups = openDirectory(directory, owner); SafeDirectory source = SafeDirectory.open(database.getParent())) {
+            String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+            try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
+                String name = database.getFileName().toString();
+                rawCopy(source, name, scratch, stem + ".db");
+                boolean wal = source.isRegularFile(name + "-wal");
+                if (wal) {
+                    rawCopy(source, name + "-wal", scratch, stem + ".db-wal");
                 }
+                scratch.giveTo(stem + ".db", owner);
+                String published = publish(scratch, stem + ".db", backups, new BackupName(stem, now(), 1, reason, false));
+                if (wal) {
+                    scratch.giveTo(stem + ".db-wal", owner);
+                    scratch.link(stem + ".db-wal", backups, published + "-wal");
+                }
+                backups.fsync();
+                return new BackupResult(backups.resolve(published), Files.size(backups.resolve(published)), (System.nanoTime() - started) / 1_000_000);
+            } finally {
+                deleteScratch(backups, scratchName);
             }
-            statement.execute("BEGIN IMMEDIATE"); // nobody may be in the middle of a write
-            statement.execute("ROLLBACK");
-        } catch (SQLException e) {
-            if (SqliteDatabase.isBusy(e)) {
-                throw database.translate(e, "take the write lock on " + database.file());
-            }
-            return Optional.empty();
+        } catch (IOException e) {
+            throw failure(e, "copy " + database + " into " + directory);
         }
-        Path hidden = directory.resolve(PARTIAL_PREFIX + stem + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + PENDING_LINK);
+    }
+
+    private void rawCopy(SafeDirectory from, String name, SafeDirectory to, String copyName) throws IOException {
+        try (FileChannel in = from.openRegularFile(name); FileChannel out = to.createPrivateFile(copyName)) {
+            FileCopy.copy(in, out, progress, "copying " + name + " as it is");
+            out.force(true);
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    private static FileOwner ownerOf(Path database) {
         try {
-            Files.createLink(hidden, database.file());
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.empty();
-        }
-        return Optional.of(new PendingLink(hidden, directory,
-                new BackupName(stem, clock.instant().truncatedTo(ChronoUnit.SECONDS), 1, reason, false)));
-    }
-
-    /** Backups are self-contained files: a database that was in WAL mode is switched to a rollback journal. */
-    private static void detach(Path file) {
-        try (Connection connection = SqliteDatabase.existing(file, Duration.ofSeconds(5)).open();
-             Statement statement = connection.createStatement()) {
-            statement.execute("PRAGMA journal_mode=DELETE");
-        } catch (SQLException | CrystalDbException e) {
-            // a damaged old database is kept exactly as it was: it is the state being replaced
+            return FileOwner.of(database);
+        } catch (IOException e) {
+            throw CrystalDbException.failed("cannot read the owner of " + database + ": " + e.getMessage(), e);
         }
     }
 
-    /** An emergency backup waiting for the swap: see {@link #linkForReplacement}. */
-    public static final class PendingLink {
-        private final Path hidden;
-        private final Path directory;
-        private final BackupName name;
-
-        private PendingLink(Path hidden, Path directory, BackupName name) {
-            this.hidden = hidden;
-            this.directory = directory;
-            this.name = name;
-        }
-
-        /** After the swap: the old inode gets its backup name and mode 0600. */
-        public BackupResult publish() {
-            try {
-                Files.setPosixFilePermissions(hidden, PosixFilePermissions.fromString("rw-------"));
-                detach(hidden);
-                Path target = BackupWriter.publish(hidden, directory, name);
-                Files.delete(hidden);
-                fsync(directory);
-                return new BackupResult(target, Files.size(target), 0);
-            } catch (IOException e) {
-                throw CrystalDbException.failed("the backup was restored, but naming the emergency backup " + hidden + " failed: "
-                        + e.getMessage() + "; rename it by hand", e);
-            }
-        }
-
-        /** The swap did not happen: the link is only a second name of the live database; drop it. */
-        public void abandon() {
-            deleteQuietly(hidden);
+    /** The backup directory, created (for the database's owner) when missing; never through a symlink. */
+    public static SafeDirectory openDirectory(Path directory, FileOwner owner) {
+        try {
+            return SafeDirectory.openOrCreate(directory, owner);
+        } catch (NoSuchFileException e) {
+            throw CrystalDbException.usage("cannot create backup directory " + directory + ": " + e.getFile() + " does not exist; "
+                    + "create it or choose another with --backup-dir");
+        } catch (IOException e) {
+            throw CrystalDbException.usage("cannot use backup directory " + directory + ": " + e.getMessage() + "; choose another with --backup-dir");
         }
     }
 
     /**
      * Temporary files of a run that was killed (its pid is gone) are removed before a new backup
-     * starts. A pending emergency link of a rollback killed after its swap is the only copy of the
-     * replaced database: it is published, not removed; one killed before the swap is still the
-     * live database and only loses its extra name.
+     * starts; those of a live run are left alone.
      */
-    private void removeLeftoversOfKilledRuns(Path directory, String stem, Path database) {
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : files.toList()) {
-                Matcher matcher = PARTIAL.matcher(file.getFileName().toString());
-                if (!matcher.matches() || !matcher.group(1).equals(stem)
-                        || ProcessHandle.of(Long.parseLong(matcher.group(2))).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue;
-                }
-                if (file.getFileName().toString().endsWith(PENDING_LINK) && !(Files.exists(database) && Files.isSameFile(file, database))) {
-                    new PendingLink(file, directory, new BackupName(stem, clock.instant().truncatedTo(ChronoUnit.SECONDS), 1, "emergency", false))
-                            .publish();
-                } else {
-                    deleteQuietly(file);
+    static void removeLeftoversOfKilledRuns(SafeDirectory directory) {
+        try {
+            for (String name : directory.names()) {
+                Matcher scratch = SCRATCH.matcher(name);
+                Matcher old = OLD_PARTIAL.matcher(name);
+                if (scratch.matches() && !alive(scratch.group(1))) {
+                    deleteScratch(directory, name);
+                } else if (old.matches() && !alive(old.group(2))) {
+                    directory.deleteIfExists(name);
                 }
             }
-        } catch (IOException | CrystalDbException ignored) {
-            // leftovers are hidden files; failing to tidy them must not stop a backup
+        } catch (IOException ignored) {
+            // leftovers are hidden; failing to tidy them must not stop a backup
         }
     }
 
-    private static void createDirectory(Path directory) {
+    private static boolean alive(String pid) {
+        return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    static void deleteScratch(SafeDirectory directory, String name) {
         try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw CrystalDbException.usage("cannot create backup directory " + directory + ": " + e.getMessage()
-                    + "; choose another with --backup-dir");
-        }
-        if (!Files.isWritable(directory)) {
-            throw CrystalDbException.usage("backup directory " + directory + " is not writable; fix its permissions or use --backup-dir");
+            directory.deleteTree(name);
+        } catch (IOException ignored) {
+            // hidden, and removed by the next run once this process is gone
         }
     }
 
@@ -283,55 +239,81 @@ public final class BackupWriter {
         return (bytes / (1024 * 1024)) + " MiB";
     }
 
-    private static void createPrivateFile(Path file) throws IOException {
-        // created 0600 before any data is in it, so the copy is never readable by others
-        FileCopy.createPrivate(file).close();
-    }
-
-    private static void copy(SqliteDatabase database, Path partial) {
-        try (Connection connection = database.openReadOnly()) {
-            SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
-            // pagesPerStep -1: the whole database in one step, so concurrent writes cannot restart it
-            int waitMillis = 100;
-            int tries = (int) Math.max(1, database.lockTimeout().toMillis() / waitMillis);
-            sqlite.getDatabase().backup("main", partial.toString(), null, waitMillis, tries, -1);
+    /**
+     * Copies from a read transaction, so the facts read first are those of the very snapshot
+     * copied. The backup API reports failure as a result code, not an exception: every code but
+     * SQLITE_OK is a failed backup.
+     */
+    private static CopyCheck.Facts copy(SqliteDatabase database, Path copy) {
+        try (Connection connection = database.openReadOnly(); Statement statement = connection.createStatement()) {
+            statement.execute("BEGIN");
+            try {
+                CopyCheck.Facts snapshot = CopyCheck.Facts.of(connection); // the first read pins the snapshot
+                int waitMillis = 100;
+                int tries = (int) Math.max(1, database.lockTimeout().toMillis() / waitMillis);
+                // pagesPerStep -1: the whole database in one step, so concurrent writes cannot restart it
+                int code = connection.unwrap(SQLiteConnection.class).getDatabase().backup("main", copy.toString(), null, waitMillis, tries, -1);
+                if (code != 0) {
+                    throw backupFailed(database, code);
+                }
+                return snapshot;
+            } finally {
+                statement.execute("COMMIT");
+            }
         } catch (SQLException e) {
             throw database.translate(e, "back up " + database.file());
         }
     }
 
-    /** Makes the copy one self-contained file and checks it; throws when the copy is not sound. */
-    private static void verifyAndDetach(Path partial, boolean fullCheck) {
-        try (Connection connection = SqliteDatabase.existing(partial, Duration.ofSeconds(5)).open();
+    private static CrystalDbException backupFailed(SqliteDatabase database, int code) {
+        SQLiteErrorCode error = SQLiteErrorCode.getErrorCode(code);
+        String name = error == SQLiteErrorCode.UNKNOWN_ERROR ? "code " + code : error.name();
+        if (error == SQLiteErrorCode.SQLITE_BUSY || error == SQLiteErrorCode.SQLITE_LOCKED) {
+            return database.busy();
+        }
+        if (error == SQLiteErrorCode.SQLITE_FULL) {
+            return CrystalDbException.failed("cannot back up " + database.file() + ": the disk is full (" + name
+                    + "); free some space or use --backup-dir; no backup was written", null);
+        }
+        return CrystalDbException.failed("cannot back up " + database.file() + ": SQLite's backup failed with " + name
+                + " (" + error.message + "); no backup was written", null);
+    }
+
+    /** Backups are self-contained files: a copy of a database in WAL mode is switched to a rollback journal. */
+    static void detach(Path copy) {
+        try (Connection connection = SqliteDatabase.ownFile(copy, Duration.ofSeconds(5)).open();
              Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA journal_mode=DELETE");
-            List<String> problems = SqliteDatabase.integrityProblems(connection, !fullCheck);
-            if (!problems.isEmpty()) {
-                throw CrystalDbException.failed("the backup copy failed its check (" + problems.get(0)
-                        + "); the database itself may be damaged: run `sqlite3 DB 'PRAGMA integrity_check'`", null);
-            }
         } catch (SQLException e) {
-            throw CrystalDbException.failed("cannot check the backup copy: " + e.getMessage(), e);
+            throw CrystalDbException.failed("cannot make the backup copy self-contained: " + SqliteDatabase.ownFile(copy, Duration.ZERO)
+                    .translate(e, "switch it to a rollback journal").getMessage(), e);
         }
     }
 
-    /** When run as root, the backup belongs to whoever owns the database, as the app expects. */
-    private static void matchOwner(Path database, Path partial) throws IOException {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return;
+    /** A complete copy of the snapshot: every page, the same schema, and pages that read back. */
+    private static void verify(Path copy, CopyCheck.Facts snapshot, boolean fullCheck) {
+        CopyCheck.Facts copied;
+        try {
+            copied = CopyCheck.check(copy, fullCheck ? CopyCheck.Depth.FULL : CopyCheck.Depth.PAGES);
+        } catch (CopyCheck.Unsound e) {
+            throw CrystalDbException.failed("the backup copy is not sound (" + e.getMessage() + "); no backup was written"
+                    + (e.getMessage().startsWith("damaged") ? ": the database itself may be damaged, run `crystal-db verify`" : ""), null);
         }
-        PosixFileAttributes owner = Files.readAttributes(database, PosixFileAttributes.class);
-        PosixFileAttributeView view = Files.getFileAttributeView(partial, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        view.setOwner(owner.owner());
-        view.setGroup(owner.group());
+        if (copied.pageSize() != snapshot.pageSize() || copied.pageCount() != snapshot.pageCount()) {
+            throw CrystalDbException.failed("the backup copy is incomplete: " + copied.pageCount() + " pages of " + copied.pageSize()
+                    + " bytes, the database had " + snapshot.pageCount() + " of " + snapshot.pageSize() + "; no backup was written", null);
+        }
+        if (!copied.schema().equals(snapshot.schema())) {
+            throw CrystalDbException.failed("the backup copy's schema differs from the database's; no backup was written", null);
+        }
     }
 
     /** Links the finished copy under the first free name; a link never replaces an existing backup. */
-    private static Path publish(Path partial, Path directory, BackupName name) throws IOException {
+    private static String publish(SafeDirectory scratch, String finished, SafeDirectory backups, BackupName name) throws IOException {
         for (int sequence = 1; ; sequence++) {
-            Path target = directory.resolve(new BackupName(name.stem(), name.time(), sequence, name.reason(), name.compressed()).fileName());
+            String target = new BackupName(name.stem(), name.time(), sequence, name.reason(), name.compressed()).fileName();
             try {
-                Files.createLink(target, partial);
+                scratch.link(finished, backups, target);
                 return target;
             } catch (FileAlreadyExistsException e) {
                 // taken in the same second: try the next sequence number
@@ -339,18 +321,16 @@ public final class BackupWriter {
         }
     }
 
-    static void fsync(Path path) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, Files.isDirectory(path)
-                ? new StandardOpenOption[]{StandardOpenOption.READ} : new StandardOpenOption[]{StandardOpenOption.WRITE})) {
-            channel.force(true);
+    /** Busy stays exit 3; a full disk and any other I/O failure are exit 1, never "bad input". */
+    private static CrystalDbException failure(IOException e, String action) {
+        CrystalDbException known = CrystalDbException.findIn(e);
+        if (known != null) {
+            return known;
         }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // a leftover .partial file is hidden and removed by the next run's cleanup
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+            return CrystalDbException.failed("cannot " + action + ": the disk is full; free some space or use --backup-dir; no backup was written", e);
         }
+        return new CrystalDbException(ExitCode.FAILED, "cannot " + action + ": " + message + "; no backup was written", e);
     }
 }

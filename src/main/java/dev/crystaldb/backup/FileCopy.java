@@ -8,20 +8,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Byte copies between files for backups and restores, reporting the bytes of the source read so
- * far. The target is always a new file this copy creates, 0600 from the start: never an existing
- * name, and never followed through a symlink someone put there (a root run in a directory another
- * user can write must not write through a link into, say, /etc/shadow).
+ * Byte copies between open files for backups and restores, reporting the bytes of the source read
+ * so far. Both ends are channels the caller opened safely (see SafeDirectory): the target a new
+ * private file, the source a regular file opened without following a symlink. Every write is
+ * checked: a short copy or a full disk is an IOException, never a silently shorter file.
  */
 final class FileCopy {
     /** Large enough for the kernel's file-to-file copy to run at full speed, small enough for smooth progress. */
@@ -31,49 +26,43 @@ final class FileCopy {
     private FileCopy() {
     }
 
-    /** The new private file: fails when anything, a symlink included, already has the name. */
-    static FileChannel createPrivate(Path target) throws IOException {
-        return FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    }
-
-    /** source into target, as it is; done in the kernel (copy_file_range / sendfile) where it can be. */
-    static void copy(Path source, Path target, Progress progress, String description) throws IOException {
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-             FileChannel out = createPrivate(target)) {
-            long size = in.size();
-            AtomicLong done = new AtomicLong();
-            try (Progress.Step step = progress.start(description, size, done::get)) {
-                long position = 0;
-                while (position < size) {
-                    long copied = in.transferTo(position, Math.min(CHUNK, size - position), out);
-                    if (copied <= 0) {
-                        throw new IOException(source + " ended at byte " + position + " of " + size + " while it was copied");
-                    }
-                    position += copied;
-                    done.set(position);
+    /** in into out, as it is; done in the kernel (copy_file_range / sendfile) where it can be. */
+    static void copy(FileChannel in, FileChannel out, Progress progress, String description) throws IOException {
+        long size = in.size();
+        AtomicLong done = new AtomicLong();
+        try (Progress.Step step = progress.start(description, size, done::get)) {
+            long position = 0;
+            while (position < size) {
+                long copied = in.transferTo(position, Math.min(CHUNK, size - position), out);
+                if (copied <= 0) {
+                    throw new IOException("the source ended at byte " + position + " of " + size + " while it was copied");
                 }
+                position += copied;
+                done.set(position);
             }
         }
-    }
-
-    /** The gzip file source, decompressed into target; progress counts the compressed bytes read. */
-    static void gunzip(Path source, Path target, Progress progress, String description) throws IOException {
-        try (CountingInputStream raw = new CountingInputStream(Files.newInputStream(source));
-             InputStream in = new GZIPInputStream(raw, BUFFER);
-             OutputStream out = Channels.newOutputStream(createPrivate(target));
-             Progress.Step step = progress.start(description, Files.size(source), raw::count)) {
-            copyStream(in, out);
+        if (out.size() != size) {
+            throw new IOException("the copy has " + out.size() + " bytes, the source " + size);
         }
     }
 
-    /** source compressed with gzip into target. */
-    static void gzip(Path source, Path target, Progress progress, String description) throws IOException {
-        try (CountingInputStream in = new CountingInputStream(Files.newInputStream(source));
-             OutputStream file = Channels.newOutputStream(createPrivate(target));
-             OutputStream out = new GZIPOutputStream(file, BUFFER);
-             Progress.Step step = progress.start(description, Files.size(source), in::count)) {
-            copyStream(in, out);
+    /** The gzip data of in, decompressed into out; progress counts the compressed bytes read. */
+    static void gunzip(FileChannel in, FileChannel out, Progress progress, String description) throws IOException {
+        try (CountingInputStream raw = new CountingInputStream(Channels.newInputStream(in));
+             InputStream unzipped = new GZIPInputStream(raw, BUFFER);
+             Progress.Step step = progress.start(description, in.size(), raw::count)) {
+            copyStream(unzipped, Channels.newOutputStream(out));
+        }
+    }
+
+    /** in compressed with gzip into out. */
+    static void gzip(FileChannel in, FileChannel out, Progress progress, String description) throws IOException {
+        try (CountingInputStream raw = new CountingInputStream(Channels.newInputStream(in));
+             Progress.Step step = progress.start(description, in.size(), raw::count)) {
+            GZIPOutputStream zipped = new GZIPOutputStream(Channels.newOutputStream(out), BUFFER);
+            copyStream(raw, zipped);
+            zipped.finish(); // writes the trailer; the caller closes the channel
+            zipped.flush();
         }
     }
 
@@ -83,5 +72,6 @@ final class FileCopy {
         while ((n = in.read(buffer)) >= 0) {
             out.write(buffer, 0, n);
         }
+        out.flush();
     }
 }

@@ -45,7 +45,7 @@ class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RetentionPolicy policy = policy();
-        SqliteDatabase database = root.existingDatabase();
+        SqliteDatabase database = SqliteDatabase.forCopying(root.databasePath(), root.lockTimeout());
         Path directory = root.backupDirectory(database.file());
         root.output().info("backing up " + database.file() + " ...");
         BackupResult backup = root.backupWriter().write(database, directory, null, fullCheck, compress);

@@ -10,6 +10,10 @@ import dev.crystaldb.migrate.Version;
 record BackupInspection(String versionOrNull, boolean readable, String problem) {
 
     static BackupInspection of(BackupCatalog catalog, BackupEntry entry) {
+        var unsound = BackupCatalog.unsound(entry);
+        if (unsound.isPresent()) {
+            return new BackupInspection(null, false, unsound.get());
+        }
         try {
             return catalog.withPlainCopy(entry, file -> new BackupInspection(
                     HistoryReader.currentVersion(file).map(Version::toString).orElse(null), true, null));

@@ -39,9 +39,12 @@ class BackupsCommand implements Callable<Integer> {
                     .with("reason", entry.name().reason())
                     .with("compressed", entry.name().compressed()));
         }
+        List<String> ignored = catalog.ignored();
+        ignored.forEach(reason -> root.output().info("ignored " + reason));
         String text = rows.isEmpty() ? "no backups in " + catalog.directory() + "\n"
                 : Output.table(List.of("NAME", "TIME (UTC)", "SIZE", "VERSION", "REASON", "COMPRESSED"), rows);
-        root.output().result(Output.doc().with("directory", catalog.directory().toString()).with("backups", documents), text);
+        root.output().result(Output.doc().with("directory", catalog.directory().toString()).with("backups", documents)
+                .with("ignored", ignored), text);
         return ExitCode.OK.code;
     }
 }

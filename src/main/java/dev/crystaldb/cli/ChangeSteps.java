@@ -1,7 +1,6 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.backup.BackupResult;
-import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.MigrationRange;
@@ -14,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The steps upgrade and downgrade share: show the SQL, back up first, report what ran. */
+/** What upgrade, downgrade, stamp and rehearse print alike: the SQL, the plan, what ran. */
 final class ChangeSteps {
     private ChangeSteps() {
     }
@@ -50,17 +49,6 @@ final class ChangeSteps {
                     .append("  (").append(script.file().fileName()).append(")\n");
         }
         return text.toString();
-    }
-
-    /** The automatic backup taken before a change; skipped for a database that does not exist yet. */
-    static Optional<BackupResult> backupFirst(CrystalDbCommand root, SqliteDatabase database, boolean skip, String reason) {
-        if (skip || !database.exists()) {
-            return Optional.empty();
-        }
-        root.output().info("backing up " + database.file() + " ...");
-        BackupResult backup = root.backupWriter().write(database, root.backupDirectory(database.file()), reason, false);
-        root.output().info("backup: " + backup.file());
-        return Optional.of(backup);
     }
 
     static Output.Doc document(String database, UpgradeResult result, Optional<BackupResult> backup, boolean dryRun) {

@@ -2,8 +2,8 @@ package dev.crystaldb.cli;
 
 import dev.crystaldb.backup.BackupWriter;
 import dev.crystaldb.db.DatabaseLocation;
-import dev.crystaldb.db.DatabaseLock;
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.TrustedPath;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.MigrationSet;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,64 +86,30 @@ public class CrystalDbCommand {
         return Duration.ofSeconds(lockTimeoutSeconds);
     }
 
+    /** The --db file's real path (symlinks of other users refused, see TrustedPath). */
     Path databasePath() {
-        return DatabaseLocation.parse(database);
+        return TrustedPath.resolve(DatabaseLocation.parse(database), "--db");
     }
 
-    SqliteDatabase existingDatabase() {
-        return SqliteDatabase.existing(databasePath(), lockTimeout());
-    }
-
-    SqliteDatabase database(boolean create) {
-        Path file = databasePath();
-        return create ? SqliteDatabase.creating(file, lockTimeout()) : SqliteDatabase.existing(file, lockTimeout());
+    /** The database for a command that only reads: opened read-only, its bytes never change. */
+    SqliteDatabase readDatabase() {
+        return SqliteDatabase.forReading(databasePath(), lockTimeout());
     }
 
     MigrationSet migrations() {
-        MigrationSet set = migrationsDirectory == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(migrationsDirectory);
+        MigrationSet set = migrationsDirectory == null ? MigrationSet.bundled()
+                : MigrationSet.fromDirectory(TrustedPath.requirePlain(migrationsDirectory, "--migrations"));
         return set.requireValid();
     }
 
+    /** The real path of --backup-dir, or of backups/ beside the database (symlinks of other users refused). */
     Path backupDirectory(Path databaseFile) {
-        return backupDirectory != null ? backupDirectory.toAbsolutePath() : databaseFile.resolveSibling("backups");
+        return backupDirectory != null ? TrustedPath.resolve(backupDirectory, "--backup-dir")
+                : TrustedPath.resolve(databaseFile.resolveSibling("backups"), "the backup directory");
     }
 
     BackupWriter backupWriter() {
         return new BackupWriter(Clock.systemUTC(), output().progress());
-    }
-
-    /** The database with crystal-db's lock held: the lock is taken before SQLite first opens the file. */
-    record LockedDatabase(DatabaseLock lock, SqliteDatabase database) implements AutoCloseable {
-        @Override
-        public void close() {
-            lock.close();
-        }
-    }
-
-    /** For commands that change the database: checks that need no SQLite, then the lock, then SQLite's own checks. */
-    LockedDatabase lockedDatabase(boolean create) {
-        Path file = databasePath();
-        if (create && !Files.exists(file)) {
-            SqliteDatabase.requireCreatable(file);
-        } else {
-            SqliteDatabase.requirePresent(file);
-        }
-        DatabaseLock lock = lock(file);
-        try {
-            SqliteDatabase database = create && !Files.exists(file)
-                    ? SqliteDatabase.creating(file, lockTimeout()) : SqliteDatabase.afterPresenceCheck(file, lockTimeout());
-            return new LockedDatabase(lock, database);
-        } catch (RuntimeException e) {
-            lock.close();
-            throw e;
-        }
-    }
-
-    /** Takes the per-database lock, telling the operator when it has to wait. */
-    DatabaseLock lock(Path databaseFile) {
-        Output output = output();
-        return DatabaseLock.acquire(databaseFile, lockTimeout(),
-                () -> output.info("waiting for another crystal-db run on " + databaseFile + " (up to " + lockTimeoutSeconds + "s)..."));
     }
 
     /** Asks on a terminal; true without asking with --yes or when stdin is not a terminal. */

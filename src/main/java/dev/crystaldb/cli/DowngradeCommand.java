@@ -1,21 +1,19 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.backup.BackupResult;
-import dev.crystaldb.db.SqliteDatabase;
-import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.DowngradePlan;
-import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.MigrationRange;
 import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.MigrationScript;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
+import dev.crystaldb.ops.DowngradeService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -43,37 +41,30 @@ class DowngradeCommand implements Callable<Integer> {
         if (MigrationRange.isRange(target)) {
             return ChangeSteps.printRange(root, "downgrade", dryRun, MigrationRange.downgrade(migrations, target));
         }
+        Path file = root.databasePath();
+        DowngradeService service = new DowngradeService(root.backupWriter(), output.progress(), output::info, root.lockTimeout());
         if (dryRun) {
-            SqliteDatabase database = root.existingDatabase();
-            MigrationEngine engine = new MigrationEngine(database, migrations);
-            DowngradePlan plan = engine.planDowngrade(target);
+            DowngradePlan plan = service.plan(root.readDatabase(), migrations, target);
             String sql = ChangeSteps.sqlOf(scripts(plan));
-            UpgradeResult none = UpgradeResult.unchanged(plan.from());
-            output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), true).with("sql", sql),
+            output.result(ChangeSteps.document(file.toString(), UpgradeResult.unchanged(plan.from()), Optional.empty(), true).with("sql", sql),
                     plan.nothingToDo() ? "nothing to undo: database is at version " + plan.from().map(Version::toString).orElse("none") : sql);
             return ExitCode.OK.code;
         }
-        try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(false)) {
-            SqliteDatabase database = locked.database();
-            MigrationEngine engine = new MigrationEngine(database, migrations, output.progress());
-            DowngradePlan plan = engine.planDowngrade(target);
-            if (plan.nothingToDo()) {
-                UpgradeResult none = UpgradeResult.unchanged(plan.from());
-                output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), false),
-                        "nothing to undo: database is at version " + plan.from().map(Version::toString).orElse("none"));
-                return ExitCode.OK.code;
-            }
-            output.info("to undo on " + database.file() + " (now at " + plan.from().map(Version::toString).orElse("none")
-                    + ", going to " + plan.target().map(Version::toString).orElse("base") + "):\n"
-                    + ChangeSteps.listOf(scripts(plan)).stripTrailing());
-            if (!root.confirm("Undo " + plan.undos().size() + " migration(s)? Data in what they remove is lost (a backup is taken first).")) {
-                throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
-            }
-            Optional<BackupResult> backup = ChangeSteps.backupFirst(root, database, noBackup, "pre-downgrade");
-            UpgradeResult result = engine.downgrade(plan);
-            output.result(ChangeSteps.document(database.file().toString(), result, backup, false), ChangeSteps.text("undid", result));
+        DowngradeService.Result result = service.downgrade(
+                new DowngradeService.Request(file, migrations, target, !noBackup, root.backupDirectory(file)),
+                plan -> {
+                    output.info("to undo on " + file + " (now at " + plan.from().map(Version::toString).orElse("none")
+                            + ", going to " + plan.target().map(Version::toString).orElse("base") + "):\n"
+                            + ChangeSteps.listOf(scripts(plan)).stripTrailing());
+                    return root.confirm("Undo " + plan.undos().size() + " migration(s)? Data in what they remove is lost (a backup is taken first).");
+                });
+        if (result.downgrade().steps().isEmpty()) {
+            output.result(ChangeSteps.document(file.toString(), result.downgrade(), Optional.empty(), false),
+                    "nothing to undo: database is at version " + result.downgrade().from().map(Version::toString).orElse("none"));
             return ExitCode.OK.code;
         }
+        output.result(ChangeSteps.document(file.toString(), result.downgrade(), result.backup(), false), ChangeSteps.text("undid", result.downgrade()));
+        return ExitCode.OK.code;
     }
 
     private static List<MigrationScript> scripts(DowngradePlan plan) {

@@ -19,7 +19,7 @@ class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DatabaseState state = new MigrationEngine(root.existingDatabase(), root.migrations()).inspect();
+        DatabaseState state = new MigrationEngine(root.readDatabase(), root.migrations()).inspect();
         List<List<String>> rows = new ArrayList<>();
         List<Map<String, Object>> documents = new ArrayList<>();
         for (HistoryEntry entry : state.entries()) {

@@ -2,12 +2,12 @@ package dev.crystaldb.cli;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.ExitCode;
-import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.ops.RehearsalService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "rehearse", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Apply the pending migrations to a scratch copy with every check, report, delete the copy; the database is not touched.")
@@ -20,18 +20,13 @@ class RehearseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SqliteDatabase database = root.existingDatabase();
-        RehearsalService.Result result = rehearse(root, database, root.migrations(), target);
-        root.output().result(ChangeSteps.document(database.file().toString(), result.upgrade(), java.util.Optional.empty(), true)
+        SqliteDatabase database = root.readDatabase();
+        RehearsalService.Result result = new RehearsalService(root.backupWriter(), root.output().progress(), root.output()::info)
+                .rehearse(database, root.migrations(), root.backupDirectory(database.file()), target);
+        root.output().result(ChangeSteps.document(database.file().toString(), result.upgrade(), Optional.empty(), true)
                         .with("rehearsal", true).with("copy_ms", result.copyMillis()),
                 ChangeSteps.text("rehearsed", result.upgrade()).replace("database is now at", "the copy reached")
                         + "rehearsal passed; " + database.file() + " was not changed");
         return ExitCode.OK.code;
-    }
-
-    /** Shared with `upgrade --rehearse`. */
-    static RehearsalService.Result rehearse(CrystalDbCommand root, SqliteDatabase database, MigrationSet migrations, String target) {
-        return new RehearsalService(root.backupWriter(), root.output().progress(), root.output()::info)
-                .rehearse(database, migrations, root.backupDirectory(database.file()), target);
     }
 }

@@ -3,8 +3,6 @@ package dev.crystaldb.cli;
 import dev.crystaldb.backup.BackupCatalog;
 import dev.crystaldb.backup.BackupEntry;
 import dev.crystaldb.backup.BackupRestorer;
-import dev.crystaldb.db.DatabaseLock;
-import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.Version;
@@ -44,24 +42,18 @@ class RollbackCommand implements Callable<Integer> {
         BackupCatalog catalog = new BackupCatalog(root.backupDirectory(databaseFile), databaseFile);
         BackupEntry chosen = choose(catalog);
         Output output = root.output();
-        try (DatabaseLock lock = root.lock(databaseFile)) {
-            // the current database may be damaged (often why it is being restored): not checked, only replaced
-            SqliteDatabase database = SqliteDatabase.forReplacement(databaseFile, root.lockTimeout());
-            if (!root.confirm("Replace " + databaseFile + " with " + chosen.file().getFileName() + "?")) {
-                throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
-            }
-            RollbackService.Result result = new RollbackService(root.backupWriter(), new BackupRestorer(output.progress()), output::info)
-                    .rollback(database, catalog.directory(), chosen, unit);
-            String version = result.version().map(Version::toString).orElse("none");
-            output.result(Output.doc()
-                    .with("database", databaseFile.toString())
-                    .with("restored", chosen.file().toString())
-                    .with("emergency_backup", result.emergencyBackup().map(Path::toString).orElse(null))
-                    .with("version", result.version().map(Version::toString).orElse(null)),
-                    "restored " + chosen.file().getFileName() + " into " + databaseFile + "; database is at version " + version
-                            + result.emergencyBackup().map(p -> "\nemergency backup of the replaced database: " + p).orElse(""));
-            return ExitCode.OK.code;
-        }
+        RollbackService.Result result = new RollbackService(root.backupWriter(), new BackupRestorer(output.progress()), output::info, root.lockTimeout())
+                .rollback(new RollbackService.Request(databaseFile, catalog.directory(), chosen, unit),
+                        backup -> root.confirm("Replace " + databaseFile + " with " + backup.file().getFileName() + "?"));
+        String version = result.version().map(Version::toString).orElse("none");
+        output.result(Output.doc()
+                        .with("database", databaseFile.toString())
+                        .with("restored", chosen.file().toString())
+                        .with("emergency_backup", result.emergencyBackup().map(Path::toString).orElse(null))
+                        .with("version", result.version().map(Version::toString).orElse(null)),
+                "restored " + chosen.file().getFileName() + " into " + databaseFile + "; database is at version " + version
+                        + result.emergencyBackup().map(p -> "\nemergency backup of the replaced database: " + p).orElse(""));
+        return ExitCode.OK.code;
     }
 
     private BackupEntry choose(BackupCatalog catalog) {
@@ -73,7 +65,8 @@ class RollbackCommand implements Callable<Integer> {
             return catalog.find(backupName);
         }
         if (latest) {
-            return catalog.latest().orElseThrow(() -> CrystalDbException.usage("no backups in " + catalog.directory() + ": nothing to restore"));
+            return catalog.latest().orElseThrow(() -> CrystalDbException.usage("no backups in " + catalog.directory()
+                    + " but emergency copies: nothing to restore with --latest (name an emergency copy to undo a rollback)"));
         }
         if (beforeUpgrade) {
             return catalog.latestWithReason("pre-upgrade").orElseThrow(() ->
@@ -86,14 +79,16 @@ class RollbackCommand implements Callable<Integer> {
         if (root.yes || !Terminal.interactive()) {
             throw CrystalDbException.usage("name the backup to restore (see `crystal-db backups`), or pass --latest or --before-upgrade");
         }
-        return pickOnTerminal(entries);
+        return pickOnTerminal(catalog, entries);
     }
 
-    private BackupEntry pickOnTerminal(List<BackupEntry> entries) {
+    private BackupEntry pickOnTerminal(BackupCatalog catalog, List<BackupEntry> entries) {
         var err = root.spec.commandLine().getErr();
         for (int i = 0; i < entries.size(); i++) {
             BackupEntry entry = entries.get(i);
-            err.printf("%3d) %s  %s%n", i + 1, entry.file().getFileName(), Sizes.human(entry.bytes()));
+            BackupInspection inside = BackupInspection.of(catalog, entry);
+            err.printf("%3d) %s  %s  version %s%s%n", i + 1, entry.file().getFileName(), Sizes.human(entry.bytes()), inside.version(),
+                    entry.isEmergencyCopy() ? "  (emergency copy: the state a rollback replaced)" : "");
         }
         String answer = Terminal.read(err, "restore which backup? [1-" + entries.size() + "] ");
         try {

@@ -26,7 +26,7 @@ class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SqliteDatabase database = root.existingDatabase();
+        SqliteDatabase database = root.readDatabase();
         MigrationEngine engine = new MigrationEngine(database, root.migrations());
         DatabaseState state = engine.inspect();
         String problem = null;

@@ -1,21 +1,18 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.backup.BackupResult;
-import dev.crystaldb.db.SqliteDatabase;
-import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
-import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.MigrationRange;
 import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.UpgradePlan;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
-import dev.crystaldb.ops.RehearsalService;
+import dev.crystaldb.ops.UpgradeService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -48,39 +45,28 @@ class UpgradeCommand implements Callable<Integer> {
         if (MigrationRange.isRange(target)) {
             return ChangeSteps.printRange(root, "upgrade", dryRun, MigrationRange.upgrade(migrations, target));
         }
+        Path file = root.databasePath();
+        UpgradeService service = new UpgradeService(root.backupWriter(), output.progress(), output::info, root.lockTimeout());
         if (dryRun) {
-            SqliteDatabase database = root.database(create);
-            UpgradePlan plan = new MigrationEngine(database, migrations).planUpgrade(target);
-            UpgradeResult none = UpgradeResult.unchanged(plan.from());
+            UpgradePlan plan = service.plan(file, create, migrations, target);
             String sql = ChangeSteps.sqlOf(plan.scripts());
-            output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), true).with("sql", sql),
+            output.result(ChangeSteps.document(file.toString(), UpgradeResult.unchanged(plan.from()), Optional.empty(), true).with("sql", sql),
                     plan.nothingToDo() ? "nothing to apply: database is at version " + plan.from().map(Version::toString).orElse("none") : sql);
             return ExitCode.OK.code;
         }
-        try (CrystalDbCommand.LockedDatabase locked = root.lockedDatabase(create)) {
-            SqliteDatabase database = locked.database();
-            MigrationEngine engine = new MigrationEngine(database, migrations, output.progress());
-            UpgradePlan plan = engine.planUpgrade(target);
-            if (plan.nothingToDo()) {
-                UpgradeResult none = UpgradeResult.unchanged(plan.from());
-                output.result(ChangeSteps.document(database.file().toString(), none, Optional.empty(), false),
-                        "database is up to date at version " + plan.from().map(Version::toString).orElse("none"));
-                return ExitCode.OK.code;
-            }
-            output.info((database.exists() ? "" : "creating " + database.file() + "\n") + "to apply on " + database.file()
-                    + " (now at " + plan.from().map(Version::toString).orElse("no version") + "):\n" + ChangeSteps.listOf(plan.scripts()).stripTrailing());
-            if (rehearse && database.exists()) {
-                RehearsalService.Result rehearsal = RehearseCommand.rehearse(root, database, migrations, target);
-                output.info("rehearsal passed: " + rehearsal.upgrade().steps().size() + " migration(s) in "
-                        + rehearsal.upgrade().totalMillis() + " ms on the copy");
-            }
-            if (!root.confirm("Apply " + plan.scripts().size() + " migration(s)?")) {
-                throw new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
-            }
-            Optional<BackupResult> backup = ChangeSteps.backupFirst(root, database, noBackup, "pre-upgrade");
-            UpgradeResult result = engine.upgrade(plan);
-            output.result(ChangeSteps.document(database.file().toString(), result, backup, false), ChangeSteps.text("applied", result));
+        UpgradeService.Result result = service.upgrade(
+                new UpgradeService.Request(file, migrations, target, create, !noBackup, rehearse, root.backupDirectory(file)),
+                plan -> {
+                    output.info((plan.state().exists() ? "" : "creating " + file + "\n") + "to apply on " + file
+                            + " (now at " + plan.from().map(Version::toString).orElse("no version") + "):\n" + ChangeSteps.listOf(plan.scripts()).stripTrailing());
+                    return root.confirm("Apply " + plan.scripts().size() + " migration(s)?");
+                });
+        if (result.upgrade().steps().isEmpty()) {
+            output.result(ChangeSteps.document(file.toString(), result.upgrade(), Optional.empty(), false),
+                    "database is up to date at version " + result.upgrade().to().map(Version::toString).orElse("none"));
             return ExitCode.OK.code;
         }
+        output.result(ChangeSteps.document(file.toString(), result.upgrade(), result.backup(), false), ChangeSteps.text("applied", result.upgrade()));
+        return ExitCode.OK.code;
     }
 }

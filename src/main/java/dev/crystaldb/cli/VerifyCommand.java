@@ -1,12 +1,11 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.ExitCode;
-import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.ops.DatabaseVerifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +18,8 @@ class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SqliteDatabase database = root.existingDatabase();
-        List<DatabaseVerifier.Check> checks = new DatabaseVerifier().verify(database, new MigrationEngine(database, root.migrations()));
+        Path file = root.databasePath();
+        List<DatabaseVerifier.Check> checks = new DatabaseVerifier().verify(file, root.lockTimeout(), root.migrations());
         StringBuilder text = new StringBuilder();
         List<Map<String, Object>> documents = new ArrayList<>();
         for (DatabaseVerifier.Check check : checks) {
@@ -32,7 +31,7 @@ class VerifyCommand implements Callable<Integer> {
             documents.add(Output.doc().with("check", check.name()).with("ok", check.ok()).with("problems", check.problems()));
         }
         boolean ok = checks.stream().allMatch(DatabaseVerifier.Check::ok);
-        root.output().result(Output.doc().with("database", database.file().toString()).with("ok", ok).with("checks", documents), text.toString());
+        root.output().result(Output.doc().with("database", file.toString()).with("ok", ok).with("checks", documents), text.toString());
         return ok ? ExitCode.OK.code : ExitCode.CHECK_FAILED.code;
     }
 }

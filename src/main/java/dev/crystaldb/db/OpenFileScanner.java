@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Finds other processes that have a file open for writing, from /proc (Linux). As root it sees
@@ -31,12 +33,25 @@ public final class OpenFileScanner {
         } catch (IOException e) {
             return List.of();
         }
+        return processes(process -> holdsForWriting(process, target));
+    }
+
+    /**
+     * Other processes with the file whose key (inode) is given open, read or write: also after that
+     * file lost its name, as the database replaced by a restore does.
+     */
+    public static List<Holder> holdersOf(Object fileKey) {
+        return processes(process -> holds(process, fileKey));
+    }
+
+    /** Every other process (its /proc directory) that matches; none without /proc. */
+    private static List<Holder> processes(Predicate<Path> matches) {
         List<Holder> holders = new ArrayList<>();
         long self = ProcessHandle.current().pid();
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
             for (Path process : processes) {
                 long pid = Long.parseLong(process.getFileName().toString());
-                if (pid != self && holdsForWriting(process, target)) {
+                if (pid != self && matches.test(process)) {
                     holders.add(new Holder(pid, command(process)));
                 }
             }
@@ -44,6 +59,24 @@ public final class OpenFileScanner {
             return holders; // no /proc: nothing to report
         }
         return holders;
+    }
+
+    private static boolean holds(Path process, Object fileKey) {
+        try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(process.resolve("fd"))) {
+            for (Path descriptor : descriptors) {
+                try {
+                    // the descriptor's link leads to the open file itself, named or not
+                    if (fileKey.equals(Files.readAttributes(descriptor, BasicFileAttributes.class).fileKey())) {
+                        return true;
+                    }
+                } catch (IOException ignored) {
+                    // closed while we looked
+                }
+            }
+        } catch (IOException | SecurityException ignored) {
+            // another user's process, or gone
+        }
+        return false;
     }
 
     private static boolean holdsForWriting(Path process, Path target) {

@@ -8,14 +8,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Reads the version a database file is at straight from its history table, read-only (for backups). */
+/** Reads the version a database copy (a backup, a staged restore) is at straight from its history table, read-only. */
 public final class HistoryReader {
     private HistoryReader() {
     }
 
     /** The highest successfully applied version; empty when there is no history; "unreadable" problems throw. */
     public static Optional<Version> currentVersion(Path file) {
-        SqliteDatabase database = SqliteDatabase.existing(file, Duration.ofSeconds(5));
+        SqliteDatabase database = SqliteDatabase.ownFile(file, Duration.ofSeconds(5));
         try (Connection connection = database.openReadOnly()) {
             if (!SqliteDatabase.tableExists(connection, MigrationEngine.HISTORY_TABLE)) {
                 return Optional.empty();

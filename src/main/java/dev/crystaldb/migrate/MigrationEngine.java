@@ -1,6 +1,7 @@
 package dev.crystaldb.migrate;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.progress.Progress;
 import dev.crystaldb.errors.ExitCode;
@@ -14,13 +15,12 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +31,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * Migrations for one database, with Flyway as the engine and flyway_schema_history as the record.
@@ -61,6 +63,10 @@ public final class MigrationEngine {
 
     public MigrationSet migrations() {
         return migrations;
+    }
+
+    public SqliteDatabase database() {
+        return database;
     }
 
     /**
@@ -190,23 +196,32 @@ public final class MigrationEngine {
         return new UpgradePlan(state, current, target, scripts);
     }
 
-    /** Applies a plan as one all-or-nothing unit. On failure nothing is applied and the history is as before. */
-    public UpgradeResult upgrade(UpgradePlan plan) {
+    /**
+     * Applies a plan inside the caller's write transaction, which holds SQLite's write lock and
+     * commits only if this returns: every script, the history rows, then the foreign-key and
+     * integrity checks. On failure nothing is applied and the history is as before.
+     */
+    public UpgradeResult upgrade(UpgradePlan plan, WriteTransaction unit) {
         if (plan.nothingToDo()) {
             return UpgradeResult.unchanged(plan.from());
         }
         Version last = plan.scripts().get(plan.scripts().size() - 1).file().version();
-        UnitCheck check = new UnitCheck(last, plan.scripts().size(), progress);
+        ProgressCallback callback = new ProgressCallback(plan.scripts().size(), progress);
         long started = System.nanoTime();
-        prepareHistoryTable();
         MigrateResult result;
         try {
-            result = flyway(check).target(MigrationVersion.fromVersion(plan.target().toString())).load().migrate();
-        } catch (RuntimeException e) {
-            undoSetupAfterFailure(plan.state());
-            throw failureOf(e, check.failedScript);
+            createHistoryTableIfMissing(unit.connection());
+            result = flyway(unit, callback).target(MigrationVersion.fromVersion(plan.target().toString())).load().migrate();
+            callback.step.close();
+            try (Progress.Step step = progress.start(CHECKS_STEP)) {
+                requireChecksPass(unit.connection());
+            }
+        } catch (UnitFailure e) {
+            throw CrystalDbException.failed(e.getMessage() + "; nothing was applied (the whole upgrade rolled back)", e);
+        } catch (SQLException | RuntimeException e) {
+            throw failureOf(e, callback.failedScript);
         } finally {
-            check.step.close();
+            callback.step.close();
         }
         List<UpgradeResult.Step> steps = new ArrayList<>();
         for (MigrateOutput output : result.migrations) {
@@ -258,35 +273,32 @@ public final class MigrationEngine {
         return new DowngradePlan(current, target, undos);
     }
 
-    /** Runs a downgrade plan as one all-or-nothing unit: undo scripts, history rows, checks, commit. */
-    public UpgradeResult downgrade(DowngradePlan plan) {
+    /**
+     * Runs a downgrade plan inside the caller's write transaction: undo scripts newest first, their
+     * history rows removed, then the checks; the caller commits only if this returns.
+     */
+    public UpgradeResult downgrade(DowngradePlan plan, WriteTransaction unit) {
         if (plan.nothingToDo()) {
             return UpgradeResult.unchanged(plan.from());
         }
         long started = System.nanoTime();
         List<UpgradeResult.Step> steps = new ArrayList<>();
-        try (Connection connection = database.open()) {
-            connection.setAutoCommit(false);
-            try {
-                int done = 0;
-                for (DowngradePlan.Undo undo : plan.undos()) {
-                    long begun = System.nanoTime();
-                    String script = undo.script().file().fileName();
-                    try (Progress.Step step = progress.start("undoing " + undo.applied().version() + " "
-                            + undo.script().file().description() + " (" + (++done) + " of " + plan.undos().size() + ")")) {
-                        undo.script().runOn(connection, (where, e) -> new UnitFailure(where + ": " + firstLine(e), e));
-                    }
-                    deleteHistoryRow(connection, undo.applied().installedRank());
-                    steps.add(new UpgradeResult.Step(undo.applied().version(), undo.script().file().description(), script,
-                            (System.nanoTime() - begun) / 1_000_000));
+        Connection connection = unit.connection();
+        try {
+            int done = 0;
+            for (DowngradePlan.Undo undo : plan.undos()) {
+                long begun = System.nanoTime();
+                String script = undo.script().file().fileName();
+                try (Progress.Step step = progress.start("undoing " + undo.applied().version() + " "
+                        + undo.script().file().description() + " (" + (++done) + " of " + plan.undos().size() + ")")) {
+                    undo.script().runOn(connection, (where, e) -> new UnitFailure(where + ": " + firstLine(e), e));
                 }
-                try (Progress.Step step = progress.start(CHECKS_STEP)) {
-                    requireChecksPass(connection);
-                }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
+                deleteHistoryRow(connection, undo.applied().installedRank());
+                steps.add(new UpgradeResult.Step(undo.applied().version(), undo.script().file().description(), script,
+                        (System.nanoTime() - begun) / 1_000_000));
+            }
+            try (Progress.Step step = progress.start(CHECKS_STEP)) {
+                requireChecksPass(connection);
             }
         } catch (UnitFailure e) {
             throw CrystalDbException.failed(e.getMessage() + "; nothing was undone (the whole downgrade rolled back)", e);
@@ -297,15 +309,12 @@ public final class MigrationEngine {
     }
 
     /**
-     * Records target ("head", "base" or a version) as the current version without running SQL:
-     * forward by letting Flyway record the pending migrations unexecuted, back by removing rows.
+     * Records target ("head", "base" or a version) as the current version without running SQL,
+     * inside the caller's write transaction: forward by letting Flyway record the pending
+     * migrations unexecuted, back by removing rows; with dropAlembicVersion the alembic_version
+     * table goes too.
      */
-    public UpgradeResult stamp(String targetText) {
-        return stamp(targetText, false);
-    }
-
-    /** As {@link #stamp(String)}; with dropAlembicVersion the alembic_version table is removed afterwards. */
-    public UpgradeResult stamp(String targetText, boolean dropAlembicVersion) {
+    public UpgradeResult stamp(String targetText, boolean dropAlembicVersion, WriteTransaction unit) {
         DatabaseState state = inspect();
         Optional<Version> current = state.current().map(HistoryEntry::version);
         Optional<Version> target;
@@ -317,42 +326,37 @@ public final class MigrationEngine {
         } else {
             target = Optional.of(knownVersion(targetText));
         }
-        List<UpgradeResult.Step> steps = new ArrayList<>();
-        try (Connection connection = database.open()) {
-            connection.setAutoCommit(false);
-            try {
-                createHistoryTableIfMissing(connection);
-                for (HistoryEntry entry : state.entries()) {
-                    boolean above = target.isEmpty() || entry.version().compareTo(target.get()) > 0;
-                    if (entry.installedRank() != null && above) {
-                        deleteHistoryRow(connection, entry.installedRank());
-                    }
-                }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
+        for (HistoryEntry entry : state.pending()) {
+            if (target.isPresent() && entry.version().compareTo(target.get()) <= 0) {
+                migrations.script(migrations.forward(entry.version()).orElseThrow()).unwritten().ifPresent(refusal -> {
+                    throw CrystalDbException.usage(refusal + "; a template is never recorded as applied");
+                });
             }
-        } catch (SQLException | RuntimeException e) {
-            throw database.translate(e, "stamp " + database.file());
         }
-        if (target.isPresent() && (current.isEmpty() || current.get().compareTo(target.get()) < 0)) {
-            try {
-                MigrateResult result = flyway(null).skipExecutingMigrations(true)
+        List<UpgradeResult.Step> steps = new ArrayList<>();
+        Connection connection = unit.connection();
+        try {
+            createHistoryTableIfMissing(connection);
+            for (HistoryEntry entry : state.entries()) {
+                boolean above = target.isEmpty() || entry.version().compareTo(target.get()) > 0;
+                if (entry.installedRank() != null && above) {
+                    deleteHistoryRow(connection, entry.installedRank());
+                }
+            }
+            if (target.isPresent() && (current.isEmpty() || current.get().compareTo(target.get()) < 0)) {
+                MigrateResult result = flyway(unit, null).skipExecutingMigrations(true)
                         .target(MigrationVersion.fromVersion(target.get().toString())).load().migrate();
                 for (MigrateOutput output : result.migrations) {
                     steps.add(new UpgradeResult.Step(Version.parseOrNull(output.version), output.description, output.filepath, 0));
                 }
-            } catch (RuntimeException e) {
-                throw database.translate(e, "stamp " + database.file());
             }
-        }
-        if (dropAlembicVersion) {
-            try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
-                statement.execute("DROP TABLE IF EXISTS alembic_version");
-            } catch (SQLException e) {
-                throw database.translate(e, "drop alembic_version in " + database.file());
+            if (dropAlembicVersion) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("DROP TABLE IF EXISTS alembic_version");
+                }
             }
+        } catch (SQLException | RuntimeException e) {
+            throw database.translate(e, "stamp " + database.file());
         }
         return new UpgradeResult(current, target, steps, 0);
     }
@@ -366,9 +370,11 @@ public final class MigrationEngine {
         return version;
     }
 
-    private FluentConfiguration flyway(Callback callback) {
+    /** Flyway, working on the unit's connection only: it runs inside the unit and cannot end it. */
+    private FluentConfiguration flyway(WriteTransaction unit, Callback callback) {
         FluentConfiguration configuration = Flyway.configure(MigrationEngine.class.getClassLoader())
-                .dataSource(database.dataSource())
+                .dataSource(new UnitDataSource(unit.connection()))
+                .connectRetries(0)
                 .resourceProvider(new MigrationResources(migrations))
                 .javaMigrationClassProvider(List::of)
                 .table(HISTORY_TABLE)
@@ -384,36 +390,7 @@ public final class MigrationEngine {
         return callback == null ? configuration : configuration.callbacks(callback);
     }
 
-    /**
-     * Undoes what happened outside the failed unit: the database file this run created (--create),
-     * or the history table prepareHistoryTable created before the unit, so nothing is left changed.
-     */
-    private void undoSetupAfterFailure(DatabaseState before) {
-        if (!before.exists()) {
-            for (String suffix : new String[]{"", "-journal", "-wal", "-shm"}) {
-                try {
-                    Files.deleteIfExists(Path.of(database.file() + suffix));
-                } catch (IOException ignored) {
-                    // an empty new database left behind is harmless
-                }
-            }
-            return;
-        }
-        if (before.hasHistoryTable()) {
-            return;
-        }
-        try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
-            try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + HISTORY_TABLE)) {
-                if (rows.next() && rows.getLong(1) == 0) {
-                    statement.execute("DROP TABLE " + HISTORY_TABLE);
-                }
-            }
-        } catch (SQLException | RuntimeException ignored) {
-            // the unit already rolled back; an empty history table is harmless
-        }
-    }
-
-    private CrystalDbException failureOf(RuntimeException error, String failedScript) {
+    private CrystalDbException failureOf(Exception error, String failedScript) {
         CrystalDbException known = CrystalDbException.findIn(error);
         if (known != null) {
             return known;
@@ -464,26 +441,6 @@ public final class MigrationEngine {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + HISTORY_TABLE + " WHERE installed_rank = ?")) {
             delete.setInt(1, installedRank);
             delete.executeUpdate();
-        }
-    }
-
-    /**
-     * Creates the history table in a transaction of crystal-db's own, which waits for the app's
-     * write lock no longer than --lock-timeout (exit 3). Flyway would create it itself, retrying
-     * ten times over, and turn the lock timeout into ten of them.
-     */
-    private void prepareHistoryTable() {
-        try (Connection connection = database.open()) {
-            connection.setAutoCommit(false);
-            try {
-                createHistoryTableIfMissing(connection);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException | RuntimeException e) {
-            throw database.translate(e, "prepare the history table of " + database.file());
         }
     }
 
@@ -547,27 +504,22 @@ public final class MigrationEngine {
         }
     }
 
-    /**
-     * Runs the pre-commit checks after the last migration of a group, still inside Flyway's
-     * transaction, and remembers which script failed.
-     */
-    private static final class UnitCheck implements Callback {
-        private final Version last;
+    /** Reports each script as it starts, and remembers which one failed. */
+    private static final class ProgressCallback implements Callback {
         private final int count;
         private final Progress progress;
         private int started;
         private Progress.Step step = () -> { };
         private String failedScript;
 
-        UnitCheck(Version last, int count, Progress progress) {
-            this.last = last;
+        ProgressCallback(int count, Progress progress) {
             this.count = count;
             this.progress = progress;
         }
 
         @Override
         public boolean supports(Event event, Context context) {
-            return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR;
+            return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR;
         }
 
         @Override
@@ -582,30 +534,65 @@ public final class MigrationEngine {
                 step.close();
                 step = progress.start("applying " + (info == null ? "" : info.getVersion() + " " + info.getDescription() + " ")
                         + "(" + (++started) + " of " + count + ")");
-                return;
-            }
-            if (event == Event.AFTER_EACH_MIGRATE_ERROR) {
+            } else {
                 failedScript = info == null ? null : info.getScript();
-                return;
-            }
-            if (info == null || info.getVersion() == null || !last.equals(Version.parseOrNull(info.getVersion().getVersion()))) {
-                return;
-            }
-            step.close();
-            step = progress.start(CHECKS_STEP);
-            try {
-                requireChecksPass(context.getConnection());
-            } catch (UnitFailure e) {
-                throw CrystalDbException.failed(e.getMessage() + "; nothing was applied (the whole upgrade rolled back)", e);
-            } catch (SQLException e) {
-                throw CrystalDbException.failed("cannot run the checks before commit: " + firstLine(e), e);
             }
         }
 
         @Override
         public String getCallbackName() {
-            return "crystal-db unit check";
+            return "crystal-db progress";
         }
     }
 
+    /** Hands Flyway the unit's one connection, however often it asks. */
+    private record UnitDataSource(Connection connection) implements DataSource {
+        @Override
+        public Connection getConnection() {
+            return connection;
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) {
+            return connection;
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+            // Flyway reports through crystal-db's own errors
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            // the connection is open already
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException("no logger");
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            if (type.isInstance(this)) {
+                return type.cast(this);
+            }
+            throw new SQLException("not a wrapper for " + type.getName());
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return type.isInstance(this);
+        }
+    }
 }

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -61,6 +62,11 @@ public record MigrationScript(MigrationFile file, List<SqlStatement> statements,
                 throw failure.apply(file.fileName() + " line " + statement.line(), e);
             }
         }
+    }
+
+    /** The refusal of a template `crystal-db new` wrote whose SQL is still to be written, if this is one. */
+    public Optional<String> unwritten() {
+        return refusals.stream().filter(r -> r.contains(UNWRITTEN_MARKER)).findFirst();
     }
 
     /** Refuses (exit 2) a script with a statement that cannot run inside the unit, naming file and line. */

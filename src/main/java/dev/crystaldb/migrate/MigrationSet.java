@@ -4,6 +4,9 @@ import dev.crystaldb.errors.CrystalDbException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,13 +81,30 @@ public final class MigrationSet {
             for (Path path : entries.sorted().toList()) {
                 String name = path.getFileName().toString();
                 if (name.endsWith(".sql") && Files.isRegularFile(path)) {
-                    add(files, problems, name, Files.readString(path, StandardCharsets.UTF_8));
+                    add(files, problems, name, readUtf8(path));
                 }
             }
         } catch (IOException e) {
             throw CrystalDbException.usage("cannot read migrations directory " + directory + ": " + e.getMessage());
         }
         return new MigrationSet(directory.toAbsolutePath().normalize().toString(), files, problems);
+    }
+
+    /** A migration's text; one that is not UTF-8 is refused naming the file and line, not with the decoder's "Input length = 1". */
+    private static String readUtf8(Path file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+        CharBuffer text = CharBuffer.allocate(bytes.remaining());
+        CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(bytes, text, true);
+        if (result.isError()) {
+            int bad = bytes.position();
+            int line = 1;
+            for (int i = 0; i < bad; i++) {
+                line += bytes.get(i) == '\n' ? 1 : 0;
+            }
+            throw CrystalDbException.usage(file + " is not UTF-8 text (line " + line + ", byte " + (bad + 1)
+                    + "): save it as UTF-8 (your editor's encoding menu, or iconv -f latin1 -t utf-8)");
+        }
+        return text.flip().toString();
     }
 
     private static void add(List<MigrationFile> files, List<String> problems, String name, String sql) {

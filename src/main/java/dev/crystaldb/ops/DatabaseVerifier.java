@@ -1,15 +1,19 @@
 package dev.crystaldb.ops;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.HistoryEntry;
 import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.SchemaDetection;
 import dev.crystaldb.migrate.SchemaTimeline;
 import dev.crystaldb.schema.SchemaFingerprint;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,13 +27,35 @@ public final class DatabaseVerifier {
         }
     }
 
-    public List<Check> verify(SqliteDatabase database, MigrationEngine engine) {
+    /**
+     * Runs every check. A database SQLite finds damaged is a failed integrity check (exit 4), not
+     * an error: the checks that need to read it are then left out.
+     */
+    public List<Check> verify(Path file, Duration lockTimeout, MigrationSet migrations) {
+        SqliteDatabase database;
+        try {
+            database = SqliteDatabase.forReading(file, lockTimeout);
+        } catch (CrystalDbException e) {
+            if (SqliteDatabase.isDamaged(e)) {
+                return List.of(new Check("integrity_check", List.of(e.getMessage())));
+            }
+            throw e;
+        }
+        MigrationEngine engine = new MigrationEngine(database, migrations);
         List<Check> checks = new ArrayList<>();
         try (Connection connection = database.openReadOnly()) {
             checks.add(new Check("integrity_check", SqliteDatabase.integrityProblems(connection, false)));
             checks.add(new Check("foreign_key_check", SqliteDatabase.foreignKeyProblems(connection)));
         } catch (SQLException e) {
-            throw database.translate(e, "check " + database.file());
+            if (SqliteDatabase.isBusy(e)) {
+                throw database.translate(e, "check " + database.file());
+            }
+            checks.clear();
+            checks.add(new Check("integrity_check", List.of("SQLite cannot read the database: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""))));
+            return checks;
+        }
+        if (checks.stream().anyMatch(c -> !c.ok() && c.name().equals("integrity_check"))) {
+            return checks; // the history and the schema of a damaged file prove nothing
         }
         DatabaseState state = engine.inspect();
         checks.add(new Check("applied migrations match their files", engine.consistencyProblems(state)));

@@ -2,7 +2,10 @@ package dev.crystaldb.ops;
 
 import dev.crystaldb.backup.BackupResult;
 import dev.crystaldb.backup.BackupWriter;
+import dev.crystaldb.db.FileOwner;
+import dev.crystaldb.db.SafeDirectory;
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.MigrationEngine;
@@ -14,7 +17,6 @@ import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -42,48 +44,60 @@ public final class RehearsalService {
 
     /** Throws the failure the real upgrade would meet (exit 1, or 4 on drift); returns the report otherwise. */
     public Result rehearse(SqliteDatabase database, MigrationSet migrations, Path backupDirectory, String target) {
-        removeLeftoversOfKilledRuns(backupDirectory);
-        Path scratch = backupDirectory.resolve(".rehearsal-" + ProcessHandle.current().pid());
-        notices.accept("copying " + database.file() + " to a scratch database ...");
-        BackupResult copy = writer.write(database, scratch, "rehearsal", false);
-        try {
-            SqliteDatabase rehearsal = SqliteDatabase.existing(copy.file(), database.lockTimeout());
-            MigrationEngine engine = new MigrationEngine(rehearsal, migrations, progress);
-            UpgradePlan plan = engine.planUpgrade(target);
-            notices.accept("rehearsing " + plan.scripts().size() + " migration(s) on the copy ...");
-            UpgradeResult result;
-            try {
-                result = engine.upgrade(plan);
-            } catch (CrystalDbException e) {
-                throw new CrystalDbException(e.exitCode(), "rehearsal failed: " + e.getMessage(), e);
+        try (SafeDirectory backups = BackupWriter.openDirectory(backupDirectory, owner(database))) {
+            removeLeftoversOfKilledRuns(backups);
+            String scratchName = ".rehearsal-" + ProcessHandle.current().pid();
+            try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
+                notices.accept("copying " + database.file() + " to a scratch database ...");
+                BackupResult copy = writer.write(database, scratch.path(), "rehearsal", false);
+                return rehearseOn(SqliteDatabase.ownFile(copy.file(), database.lockTimeout()), migrations, target, copy.millis());
+            } finally {
+                deleteScratch(backups, scratchName);
             }
-            List<String> drift;
-            try (Progress.Step step = progress.start("comparing the schema of the copy with the expected one")) {
-                drift = result.to()
-                        .map(version -> SchemaDetection.liveSchema(rehearsal).differencesFrom(SchemaTimeline.at(migrations, version)))
-                        .orElse(List.of());
-            }
-            if (!drift.isEmpty()) {
-                throw new CrystalDbException(ExitCode.CHECK_FAILED, "rehearsal failed: after the upgrade the schema differs from version "
-                        + result.to().get() + " (" + drift.get(0) + (drift.size() > 1 ? ", and " + (drift.size() - 1) + " more" : "")
-                        + "); the database has drifted: run `crystal-db verify`");
-            }
-            return new Result(result, copy.millis());
-        } finally {
-            deleteScratch(scratch);
+        } catch (IOException e) {
+            throw CrystalDbException.failed("cannot make a scratch copy in " + backupDirectory + ": " + e.getMessage(), e);
         }
     }
 
-    private static void removeLeftoversOfKilledRuns(Path backupDirectory) {
-        if (!Files.isDirectory(backupDirectory)) {
-            return;
+    private Result rehearseOn(SqliteDatabase rehearsal, MigrationSet migrations, String target, long copyMillis) {
+        MigrationEngine engine = new MigrationEngine(rehearsal, migrations, progress);
+        UpgradePlan plan = engine.planUpgrade(target);
+        notices.accept("rehearsing " + plan.scripts().size() + " migration(s) on the copy ...");
+        UpgradeResult result;
+        try (WriteTransaction unit = rehearsal.beginWrite(notices)) {
+            result = engine.upgrade(plan, unit);
+            unit.commit();
+        } catch (CrystalDbException e) {
+            throw new CrystalDbException(e.exitCode(), "rehearsal failed: " + e.getMessage(), e);
         }
-        try (var entries = Files.list(backupDirectory)) {
-            for (Path entry : entries.toList()) {
-                String name = entry.getFileName().toString();
+        List<String> drift;
+        try (Progress.Step step = progress.start("comparing the schema of the copy with the expected one")) {
+            drift = result.to()
+                    .map(version -> SchemaDetection.liveSchema(rehearsal).differencesFrom(SchemaTimeline.at(migrations, version)))
+                    .orElse(List.of());
+        }
+        if (!drift.isEmpty()) {
+            throw new CrystalDbException(ExitCode.CHECK_FAILED, "rehearsal failed: after the upgrade the schema differs from version "
+                    + result.to().get() + " (" + drift.get(0) + (drift.size() > 1 ? ", and " + (drift.size() - 1) + " more" : "")
+                    + "); the database has drifted: run `crystal-db verify`");
+        }
+        return new Result(result, copyMillis);
+    }
+
+    private static FileOwner owner(SqliteDatabase database) {
+        try {
+            return FileOwner.of(database.file());
+        } catch (IOException e) {
+            throw CrystalDbException.failed("cannot read the owner of " + database.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void removeLeftoversOfKilledRuns(SafeDirectory backups) {
+        try {
+            for (String name : backups.names()) {
                 if (name.matches("\\.rehearsal-\\d+") && ProcessHandle.of(Long.parseLong(name.substring(".rehearsal-".length())))
                         .map(p -> !p.isAlive()).orElse(true)) {
-                    deleteScratch(entry);
+                    deleteScratch(backups, name);
                 }
             }
         } catch (IOException ignored) {
@@ -91,12 +105,9 @@ public final class RehearsalService {
         }
     }
 
-    private static void deleteScratch(Path scratch) {
-        try (var files = Files.list(scratch)) {
-            for (Path file : files.toList()) {
-                Files.deleteIfExists(file);
-            }
-            Files.deleteIfExists(scratch);
+    private static void deleteScratch(SafeDirectory backups, String name) {
+        try {
+            backups.deleteTree(name);
         } catch (IOException ignored) {
             // a leftover scratch directory is hidden and holds only a copy
         }

@@ -12,6 +12,7 @@ import dev.crystaldb.migrate.SqlStatement;
 import dev.crystaldb.schema.SchemaFingerprint;
 import dev.crystaldb.schema.SchemaReader;
 import dev.crystaldb.support.TestDb;
+import dev.crystaldb.support.Units;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -185,15 +186,15 @@ class MigrationAuthorTest {
 
         Path db = root.resolve("app.db");
         MigrationEngine engine = new MigrationEngine(SqliteDatabase.creating(db, Duration.ofSeconds(2)), MigrationSet.fromDirectory(migrations).requireValid());
-        engine.upgrade(engine.planUpgrade("1"));
+        Units.upgrade(engine, "1");
         execute(db, c.rows());
         SchemaFingerprint atOne = fingerprint(db);
         Map<String, Integer> counts = rowCounts(db);
-        engine.upgrade(engine.planUpgrade("2"));
+        Units.upgrade(engine, "2");
         assertEquals(List.of(), fingerprint(db).differencesFrom(fingerprint(schema)), "upgrade gives SCHEMA");
         Map<String, Integer> upgraded = rowCounts(db);
         counts.forEach((table, count) -> assertEquals(upgraded.getOrDefault(table, count), count, "rows of " + table + " after upgrade"));
-        engine.downgrade(engine.planDowngrade("1"));
+        Units.downgrade(engine, "1");
         assertEquals(List.of(), fingerprint(db).differencesFrom(atOne), "downgrade gives the schema back");
         assertEquals(counts, rowCounts(db), "rows after downgrade");
     }
@@ -206,9 +207,9 @@ class MigrationAuthorTest {
         author(migrations, schema, List.of());
         Path db = dir.resolve("app.db");
         MigrationEngine engine = new MigrationEngine(SqliteDatabase.creating(db, Duration.ofSeconds(2)), MigrationSet.fromDirectory(migrations).requireValid());
-        engine.upgrade(engine.planUpgrade("1"));
+        Units.upgrade(engine, "1");
         execute(db, "INSERT INTO events (kind, at) VALUES ('a', '1'), ('b', '2'), ('c', '3');\nDELETE FROM events WHERE id = 3");
-        engine.upgrade(engine.planUpgrade("2"));
+        Units.upgrade(engine, "2");
         assertEquals(List.of("1|a|1", "2|b|2"), TestDb.strings(db, "SELECT id || '|' || kind || '|' || at FROM events ORDER BY id"));
         execute(db, "INSERT INTO events (kind) VALUES ('d')");
         assertEquals(List.of("4"), TestDb.strings(db, "SELECT max(id) FROM events"), "id 3 is not handed out again");
@@ -227,13 +228,13 @@ class MigrationAuthorTest {
 
         Path db = dir.resolve("app.db");
         MigrationEngine engine = new MigrationEngine(SqliteDatabase.creating(db, Duration.ofSeconds(2)), MigrationSet.fromDirectory(migrations).requireValid());
-        engine.upgrade(engine.planUpgrade("1"));
+        Units.upgrade(engine, "1");
         execute(db, USER_ROWS);
-        CrystalDbException failed = assertThrows(CrystalDbException.class, () -> engine.upgrade(engine.planUpgrade("2")));
+        CrystalDbException failed = assertThrows(CrystalDbException.class, () -> Units.upgrade(engine, "2"));
         assertTrue(failed.getMessage().contains("NOT NULL constraint failed: new_users.nick"), failed.getMessage());
         assertEquals(List.of("1:1"), TestDb.history(db), "the failed upgrade changed nothing");
         execute(db, "UPDATE users SET nick = 'b' WHERE nick IS NULL");
-        engine.upgrade(engine.planUpgrade("2"));
+        Units.upgrade(engine, "2");
         assertEquals(List.of("a", "b", "c"), TestDb.strings(db, "SELECT nick FROM users ORDER BY id"));
     }
 

@@ -2,7 +2,7 @@ package dev.crystaldb.backup;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
-import dev.crystaldb.progress.Progress;
+import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.support.RecordingProgress;
 import dev.crystaldb.support.TestDb;
 import org.junit.jupiter.api.Test;
@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,33 +24,59 @@ class BackupRestorerTest {
     @TempDir
     Path dir;
 
+    private Path database(String name, int rows) throws Exception {
+        Path db = dir.resolve(name);
+        TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows + ") "
+                + "INSERT INTO t SELECT randomblob(300) FROM n");
+        return db;
+    }
+
     @Test
     void stagingReportsTheBytesReadOfAPlainAndAGzippedBackup() throws Exception {
-        Path db = dir.resolve("app.db");
-        TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
-                + "INSERT INTO t SELECT randomblob(300) FROM n");
+        Path db = database("app.db", 1000);
         Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
-        SqliteDatabase database = SqliteDatabase.existing(db, Duration.ofSeconds(2));
+        SqliteDatabase source = SqliteDatabase.forReading(db, Duration.ofSeconds(2));
         Path backups = dir.resolve("backups");
         BackupWriter writer = new BackupWriter(Clock.systemUTC());
-        writer.write(database, backups, null, false, false);
-        writer.write(database, backups, null, false, true);
+        writer.write(source, backups, null, false, false);
+        writer.write(source, backups, null, false, true);
 
-        for (BackupEntry backup : new BackupCatalog(backups, db).list()) {
+        BackupCatalog catalog = new BackupCatalog(backups, db);
+        for (BackupEntry backup : catalog.list()) {
             RecordingProgress progress = new RecordingProgress();
-            Path staged = new BackupRestorer(progress).stage(backup, db);
-            try {
+            Path scratch;
+            try (BackupRestorer.Staged staged = new BackupRestorer(progress).stage(catalog, backup, db)) {
                 assertEquals(List.of("copying " + backup.file().getFileName(), "checking the copy (quick_check)"), progress.descriptions());
                 RecordingProgress.Recorded copy = progress.steps().get(0);
                 assertEquals(Files.size(backup.file()), copy.totalBytes(), backup.toString());
                 assertEquals(copy.totalBytes(), copy.doneAtEnd(), "every byte of " + backup.file().getFileName() + " was read");
-                assertEquals(List.of("1000"), TestDb.strings(staged, "SELECT count(*) FROM t"));
-                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(staged)),
+                assertEquals(List.of("1000"), TestDb.strings(staged.file(), "SELECT count(*) FROM t"));
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.file())),
                         "the staged copy is private until it takes the database's own mode at the swap");
-            } finally {
-                new BackupRestorer().discard(staged);
+                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.file().getParent())),
+                        "and it waits in a directory nobody else can enter");
+                scratch = staged.file().getParent();
             }
+            assertTrue(Files.notExists(scratch), "a discarded copy leaves nothing behind");
         }
+    }
+
+    @Test
+    void anEmptyOrTruncatedBackupIsRefusedWhateverItsNameSays() throws Exception {
+        Path db = database("budget.db", 2000);
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        Files.write(backups.resolve("budget_20990101_000000.db"), new byte[0]);
+        byte[] whole = Files.readAllBytes(db);
+        Files.write(backups.resolve("budget_20990101_000001.db"), Arrays.copyOf(whole, whole.length / 2));
+        String before = TestDb.sha256(db);
+        BackupCatalog catalog = new BackupCatalog(backups, db);
+        for (BackupEntry backup : catalog.list()) {
+            CrystalDbException refused = assertThrows(CrystalDbException.class, () -> new BackupRestorer().stage(catalog, backup, db).close());
+            assertEquals(ExitCode.USAGE, refused.exitCode(), refused.getMessage());
+            assertTrue(refused.getMessage().contains(backup.bytes() == 0 ? "empty (0 bytes)" : "truncated"), refused.getMessage());
+        }
+        assertEquals(before, TestDb.sha256(db));
+        assertEquals(List.of("backups", "budget.db"), TestDb.fileNames(dir), "no staged copy left beside the database");
     }
 
     @Test
@@ -67,33 +94,22 @@ class BackupRestorerTest {
     }
 
     @Test
-    void copiesNeverWriteThroughASymlinkPutInTheirPlace() throws Exception {
-        Path victim = dir.resolve("victim.txt");
-        Files.writeString(victim, "precious");
-        Path source = dir.resolve("source.bin");
-        Files.write(source, new byte[100_000]);
-        Path target = dir.resolve(".app.db.restore-1.partial");
-        Files.createSymbolicLink(target, victim);
-
-        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> FileCopy.copy(source, target, Progress.NONE, "copying"));
-        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> FileCopy.gzip(source, target, Progress.NONE, "compressing"));
-        assertEquals("precious", Files.readString(victim));
-    }
-
-    @Test
     void aStagedCopyReplacedByASymlinkIsNotSwappedIn() throws Exception {
-        Path db = dir.resolve("app.db");
-        TestDb.execute(db, "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
+        Path db = database("app.db", 10);
         String before = TestDb.sha256(db);
         Path victim = dir.resolve("victim.db");
         TestDb.execute(victim, "CREATE TABLE v(y)");
         Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
-        Path staged = dir.resolve(".app.db.restore-1.partial");
-        Files.createSymbolicLink(staged, victim);
+        new BackupWriter(Clock.systemUTC()).write(SqliteDatabase.forReading(db, Duration.ofSeconds(2)), dir.resolve("backups"), null, false);
+        BackupCatalog catalog = new BackupCatalog(dir.resolve("backups"), db);
 
-        CrystalDbException refused = assertThrows(CrystalDbException.class,
-                () -> new BackupRestorer().swapIn(staged, SqliteDatabase.existing(db, Duration.ofSeconds(2))));
-        assertTrue(refused.getMessage().contains("was replaced by something else"), refused.getMessage());
+        try (BackupRestorer.Staged staged = new BackupRestorer().stage(catalog, catalog.list().get(0), db)) {
+            Files.delete(staged.file());
+            Files.createSymbolicLink(staged.file(), victim);
+            CrystalDbException refused = assertThrows(CrystalDbException.class,
+                    () -> new BackupRestorer().swapIn(staged, SqliteDatabase.forChanging(db, Duration.ofSeconds(2))));
+            assertTrue(refused.getMessage().contains("is gone or was replaced"), refused.getMessage());
+        }
         assertEquals(before, TestDb.sha256(db));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)), "the link's target kept its mode");
     }

@@ -3,6 +3,7 @@ package dev.crystaldb.backup;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.progress.Progress;
 import dev.crystaldb.support.RecordingProgress;
 import dev.crystaldb.support.TestDb;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class BackupWriterTest {
             statement.execute("INSERT INTO t VALUES (1), (2), (3)");
             assertTrue(Files.size(Path.of(db + "-wal")) > 0, "rows are still in the WAL");
 
-            BackupResult backup = new BackupWriter(clock).write(SqliteDatabase.existing(db, Duration.ofSeconds(2)),
+            BackupResult backup = new BackupWriter(clock).write(SqliteDatabase.forReading(db, Duration.ofSeconds(2)),
                     dir.resolve("backups"), "pre-upgrade", false);
 
             assertEquals(dir.resolve("backups/budget_20251004_120530_pre-upgrade.db"), backup.file());
@@ -62,7 +63,7 @@ class BackupWriterTest {
         TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
                 + "INSERT INTO t SELECT randomblob(500) FROM n");
         RecordingProgress progress = new RecordingProgress();
-        new BackupWriter(clock, progress).write(SqliteDatabase.existing(db, Duration.ofSeconds(2)), dir.resolve("backups"), null, false, true);
+        new BackupWriter(clock, progress).write(SqliteDatabase.forReading(db, Duration.ofSeconds(2)), dir.resolve("backups"), null, false, true);
 
         assertEquals(List.of("backing up app.db", "checking the copy (quick_check)", "compressing the copy"), progress.descriptions());
         RecordingProgress.Recorded copy = progress.steps().get(0);
@@ -79,7 +80,7 @@ class BackupWriterTest {
         Path db = dir.resolve("app.sqlite3");
         TestDb.execute(db, "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
         BackupWriter writer = new BackupWriter(clock);
-        SqliteDatabase database = SqliteDatabase.existing(db, Duration.ofSeconds(2));
+        SqliteDatabase database = SqliteDatabase.forReading(db, Duration.ofSeconds(2));
         Path first = writer.write(database, dir, null, false).file();
         TestDb.execute(db, "INSERT INTO t VALUES (2)");
         Path second = writer.write(database, dir, null, true).file();
@@ -90,27 +91,63 @@ class BackupWriterTest {
     }
 
     @Test
-    void leftoversOfKilledRunsAreRemovedButAPendingEmergencyLinkAfterItsSwapIsKept() throws Exception {
+    void leftoversOfKilledRunsAreRemovedAndThoseOfLiveRunsKept() throws Exception {
         Path db = dir.resolve("budget.db");
         TestDb.execute(db, "CREATE TABLE t(x)", "INSERT INTO t VALUES ('new state')");
         Path backups = Files.createDirectories(dir.resolve("backups"));
         long deadPid = 999_999_999L;
-        Path partial = Files.writeString(backups.resolve(".budget_" + deadPid + "_1.db.partial"), "half a copy");
-        Path stillLive = Files.createLink(backups.resolve(".budget_" + deadPid + "_2.db.pending-emergency"), db);
-        Path old = dir.resolve("old.db");
-        TestDb.execute(old, "CREATE TABLE t(x)", "INSERT INTO t VALUES ('replaced state')");
-        Path swapped = Files.move(old, backups.resolve(".budget_" + deadPid + "_3.db.pending-emergency"));
-        Path foreign = Files.writeString(backups.resolve(".other_" + deadPid + "_4.db.partial"), "not ours");
+        Path deadScratch = Files.createDirectories(backups.resolve(".crystal-db-" + deadPid + "-1.tmp"));
+        Files.writeString(deadScratch.resolve("budget.db"), "half a copy");
+        Path liveScratch = Files.createDirectories(backups.resolve(".crystal-db-" + ProcessHandle.current().pid() + "-1.tmp"));
+        Path oldPartial = Files.writeString(backups.resolve(".budget_" + deadPid + "_1.db.partial"), "half a copy of an older version");
 
-        new BackupWriter(clock).write(SqliteDatabase.existing(db, Duration.ofSeconds(2)), backups, null, false);
+        new BackupWriter(clock).write(SqliteDatabase.forReading(db, Duration.ofSeconds(2)), backups, null, false);
 
-        assertFalse(Files.exists(partial));
-        assertFalse(Files.exists(stillLive));
-        assertFalse(Files.exists(swapped));
-        assertTrue(Files.exists(foreign), "another database's leftovers are not ours to remove");
-        assertEquals(List.of("new state"), TestDb.strings(db, "SELECT x FROM t"));
-        Path emergency = backups.resolve("budget_20251004_120530_emergency.db");
-        assertEquals(List.of("replaced state"), TestDb.strings(emergency, "SELECT x FROM t"));
+        assertFalse(Files.exists(deadScratch));
+        assertFalse(Files.exists(oldPartial));
+        assertTrue(Files.exists(liveScratch), "a running process's scratch directory is not ours to remove");
+        assertEquals(List.of("new state"), TestDb.strings(backups.resolve("budget_20251004_120530.db"), "SELECT x FROM t"));
+    }
+
+    @Test
+    void aSourceLockedExclusivelyIsBusyAndLeavesNoBackupAtAll() throws Exception {
+        Path db = dir.resolve("budget.db");
+        TestDb.execute(db, "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
+        SqliteDatabase database = SqliteDatabase.forReading(db, Duration.ofSeconds(1));
+        try (Connection app = TestDb.connect(db); Statement statement = app.createStatement()) {
+            statement.execute("BEGIN EXCLUSIVE"); // a rollback-journal app in the middle of a write
+            CrystalDbException error = assertThrows(CrystalDbException.class,
+                    () -> new BackupWriter(clock).write(database, dir.resolve("backups"), null, false));
+            assertEquals(ExitCode.BUSY, error.exitCode(), error.getMessage());
+            statement.execute("ROLLBACK");
+        }
+        assertEquals(List.of(), TestDb.fileNames(dir.resolve("backups")), "no backup, not even an empty one, and no scratch left");
+    }
+
+    @Test
+    void aDiskThatFillsDuringTheCopyFailsWithExitOneAndPublishesNothing() throws Exception {
+        Path small = TestDb.mountTmpfs(dir.resolve("small"), "24m");
+        try {
+            Path db = dir.resolve("big.db");
+            TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
+                    + "INSERT INTO t SELECT randomblob(1000) FROM n");
+            String before = TestDb.sha256(db);
+            // the free-space check passes; then, as the copy starts, something else takes the space
+            Progress filler = (description, total, done) -> {
+                if (description.startsWith("backing up")) {
+                    TestDb.fill(small.resolve("other-app.log"), 23L * 1024 * 1024);
+                }
+                return () -> { };
+            };
+            CrystalDbException error = assertThrows(CrystalDbException.class, () -> new BackupWriter(clock, filler)
+                    .write(SqliteDatabase.forReading(db, Duration.ofSeconds(2)), small.resolve("backups"), null, false));
+            assertEquals(ExitCode.FAILED, error.exitCode(), error.getMessage());
+            assertTrue(error.getMessage().contains("disk is full"), error.getMessage());
+            assertEquals(List.of(), TestDb.fileNames(small.resolve("backups")), "nothing published, no scratch left");
+            assertEquals(before, TestDb.sha256(db));
+        } finally {
+            TestDb.unmount(small);
+        }
     }
 
     @Test
@@ -127,16 +164,13 @@ class BackupWriterTest {
 
     @Test
     void aFullDiskFailsCleanlyInsteadOfWritingATruncatedBackup() throws Exception {
-        Path small = Files.createDirectories(dir.resolve("small"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString()).redirectErrorStream(true).start();
-        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0,
-                "cannot mount a small tmpfs here (needs root): " + new String(mount.getInputStream().readAllBytes()));
+        Path small = TestDb.mountTmpfs(dir.resolve("small"), "4m");
         try {
             Path db = dir.resolve("big.db");
             TestDb.execute(db, "CREATE TABLE t(x)", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO t SELECT randomblob(1000) FROM n");
             String before = TestDb.sha256(db);
             CrystalDbException error = assertThrows(CrystalDbException.class, () -> new BackupWriter(clock)
-                    .write(SqliteDatabase.existing(db, Duration.ofSeconds(2)), small.resolve("backups"), null, false));
+                    .write(SqliteDatabase.forReading(db, Duration.ofSeconds(2)), small.resolve("backups"), null, false));
             assertEquals(ExitCode.FAILED, error.exitCode());
             assertTrue(error.getMessage().startsWith("not enough free space in " + small.resolve("backups")), error.getMessage());
             try (Stream<Path> files = Files.list(small.resolve("backups"))) {
@@ -144,7 +178,7 @@ class BackupWriterTest {
             }
             assertEquals(before, TestDb.sha256(db));
         } finally {
-            new ProcessBuilder("umount", small.toString()).start().waitFor();
+            TestDb.unmount(small);
         }
     }
 
@@ -155,7 +189,7 @@ class BackupWriterTest {
         String before = TestDb.sha256(db);
         Path blocker = Files.writeString(dir.resolve("not-a-dir"), "x");
         CrystalDbException error = assertThrows(CrystalDbException.class, () -> new BackupWriter(clock)
-                .write(SqliteDatabase.existing(db, Duration.ofSeconds(2)), blocker.resolve("backups"), null, false));
+                .write(SqliteDatabase.forReading(db, Duration.ofSeconds(2)), blocker.resolve("backups"), null, false));
         assertEquals(ExitCode.USAGE, error.exitCode());
         assertEquals(before, TestDb.sha256(db));
     }

@@ -65,19 +65,17 @@ class BackupCliTest {
     }
 
     @Test
-    void rollbackOfAWalDatabaseKeepsWalModeAndTheEmergencyBackupIsTheReplacedFile() throws Exception {
+    void rollbackOfAWalDatabaseKeepsWalModeAndTheEmergencyBackupHoldsTheReplacedState() throws Exception {
         run("upgrade", "--create");
         TestDb.execute(db(), "PRAGMA journal_mode=WAL", "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
         run("backup");
         TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('b@example.org', 'B')");
-        long inodeBefore = (long) Files.getAttribute(db(), "unix:ino");
 
         Cli.Run rollback = run("rollback", "--latest");
         assertEquals(0, rollback.exit(), rollback.toString());
         assertEquals(List.of("wal"), TestDb.strings(db(), "PRAGMA journal_mode"));
         assertEquals(List.of("A"), TestDb.strings(db(), "SELECT name FROM users"));
         Path emergency = dir.resolve("backups").resolve(backupNames().stream().filter(n -> n.endsWith("_emergency.db")).findFirst().orElseThrow());
-        assertEquals(inodeBefore, (long) Files.getAttribute(emergency, "unix:ino"), "same filesystem: the old file itself, not a copy");
         assertEquals(List.of("A", "B"), TestDb.strings(emergency, "SELECT name FROM users ORDER BY id"));
         assertEquals(List.of("delete"), TestDb.strings(emergency, "PRAGMA journal_mode"));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(emergency)));
@@ -103,6 +101,24 @@ class BackupCliTest {
         } finally {
             new ProcessBuilder("umount", other.toString()).start().waitFor();
         }
+    }
+
+    /** Issue 12, item 12: --latest means the newest backup, never the emergency copy of the state a rollback replaced. */
+    @Test
+    void rollbackLatestRightAfterARollbackDoesNotUndoIt() throws Exception {
+        run("upgrade", "--create");
+        TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
+        assertEquals(0, run("backup").exit());
+        TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('b@example.org', 'B')");
+        assertEquals(0, run("rollback", "--latest").exit());
+        assertEquals(List.of("A"), TestDb.strings(db(), "SELECT name FROM users"));
+
+        Cli.Run again = run("rollback", "--latest");
+        assertEquals(0, again.exit(), again.toString());
+        assertEquals(List.of("A"), TestDb.strings(db(), "SELECT name FROM users"), "--latest restored the emergency copy: the rollback was undone");
+        String restored = again.out().lines().filter(l -> l.startsWith("restored ")).findFirst().orElseThrow();
+        assertFalse(restored.contains("_emergency"), restored);
+        assertEquals(2, backupNames().stream().filter(n -> n.contains("_emergency")).count());
     }
 
     @Test
@@ -133,8 +149,8 @@ class BackupCliTest {
         assertEquals(2, run("rollback", "--latest", "--before-upgrade").exit());
         Files.writeString(dir.resolve("backups/budget_20000101_000000.db"), "not a database");
         Cli.Run damaged = run("rollback", "budget_20000101_000000.db");
-        assertEquals(1, damaged.exit(), damaged.toString());
-        assertTrue(damaged.err().contains("is not an SQLite database"), damaged.toString());
+        assertEquals(2, damaged.exit(), damaged.toString());
+        assertTrue(damaged.err().contains("cannot be restored (not an SQLite database"), damaged.toString());
         assertEquals(before, TestDb.sha256(db()));
         assertEquals(2, backupNames().size(), "no emergency backup when the chosen backup is refused");
 
@@ -148,7 +164,7 @@ class BackupCliTest {
         Path backups = Files.createDirectories(dir.resolve("backups"));
         for (String name : List.of("budget_20200101_031500.db", "budget_20200102_031500.db", "budget_20200103_031500_pre-upgrade.db",
                 "notes.txt", "other_20200101_031500.db")) {
-            Files.writeString(backups.resolve(name), "x");
+            Files.copy(db(), backups.resolve(name)); // whole databases: retention never counts a broken file as a backup
         }
         Cli.Run run = run("backup", "--keep", "2");
         assertEquals(0, run.exit(), run.toString());

@@ -174,6 +174,9 @@ class NewCommandTest {
                 + "then delete the line '-- crystal-db: not written yet...'\n"), lint.out());
         String before = TestDb.sha256(db);
         assertOneLineError(Cli.run("--db", db.toString(), "--migrations", m.toString(), "upgrade"), 2, "V2__add_phone.sql line 3: still the template");
+        assertOneLineError(Cli.run("--db", db.toString(), "--migrations", m.toString(), "stamp", "2"), 2,
+                "V2__add_phone.sql line 3: still the template crystal-db new wrote; write its SQL, then delete the line '-- crystal-db: not written yet...'; "
+                        + "a template is never recorded as applied");
         assertEquals(before, TestDb.sha256(db));
         assertEquals(List.of("1:1"), TestDb.history(db));
 

@@ -155,7 +155,7 @@ class BackupProcessIT {
 
         List<String> leftovers;
         try (CrystalDb.Run backup = CrystalDb.start(dir, "--db", db.toString(), "backup", "--full-check")) {
-            // a hidden .partial file that has grown: the copy is under way
+            // the copy in the run's hidden scratch directory has grown: the copy is under way
             await(Duration.ofSeconds(60), () -> !backup.isAlive() || partialBytes(backups) > size / 10, "the backup is copying");
             assertTrue(backup.isAlive(), "the backup finished before it could be killed; make the database larger\n"
                     + backup.stderrSoFar());
@@ -167,8 +167,8 @@ class BackupProcessIT {
         assertTrue(leftovers.stream().noneMatch(name -> FINAL_NAME.matcher(name).matches()),
                 "a file under a final backup name exists after the kill: " + leftovers);
         assertTrue(leftovers.stream().allMatch(name -> name.startsWith(".")), "a visible file was left: " + leftovers);
-        assertTrue(leftovers.stream().anyMatch(name -> name.endsWith(".partial")),
-                "the kill left no .partial file, so the clean-up below proves nothing: " + leftovers);
+        assertTrue(leftovers.stream().anyMatch(name -> name.startsWith(".crystal-db-") && name.endsWith(".tmp")),
+                "the kill left no scratch directory, so the clean-up below proves nothing: " + leftovers);
         CrystalDb.Result list = ok(dir, "--db", db.toString(), "backups");
         assertTrue(list.stdout().startsWith("no backups in "), list::describe);
 
@@ -211,9 +211,10 @@ class BackupProcessIT {
         assertEquals("delete", scalar(copy, "PRAGMA journal_mode"));
     }
 
-    /** The size of the largest hidden .partial file in directory. */
-    private static long partialBytes(Path directory) {
-        return fileNames(directory).stream().filter(name -> name.startsWith(".") && name.endsWith(".partial"))
-                .mapToLong(name -> sizeOf(directory.resolve(name))).max().orElse(0);
+    /** The size of the largest copy in a hidden scratch directory (.crystal-db-PID-N.tmp) of directory. */
+    static long partialBytes(Path directory) {
+        return fileNames(directory).stream().filter(name -> name.startsWith(".crystal-db-") && name.endsWith(".tmp"))
+                .flatMap(name -> fileNames(directory.resolve(name)).stream().map(file -> directory.resolve(name).resolve(file)))
+                .mapToLong(CrystalDb::sizeOf).max().orElse(0);
     }
 }

@@ -41,7 +41,8 @@ final class CrashingWriter {
         }
     }
 
-    private static String classPath() {
+    /** The class path of a helper process: the test classes and sqlite-jdbc. */
+    static String classPath() {
         try {
             return Path.of(CrashingWriter.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                     + System.getProperty("path.separator")

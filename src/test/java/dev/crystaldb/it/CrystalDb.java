@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class CrystalDb {
     /** Upper bound for any single crystal-db process in these tests. */
     static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Generous room for a process to start and reach its first step on a loaded 2-core machine (a bound, not a measurement). */
+    static final Duration STARTUP = Duration.ofSeconds(10);
 
     /** The environment variables crystal-db reads; removed from every child so the caller's shell cannot leak in. */
     private static final List<String> OWN_ENV = List.of("CRYSTAL_DB", "CRYSTAL_DB_MIGRATIONS", "CRYSTAL_DB_BACKUP_DIR",
@@ -166,7 +168,12 @@ final class CrystalDb {
 
     /** Starts crystal-db in workDir with args; env adds CRYSTAL_DB* variables (everything else is inherited). */
     static Run start(Path workDir, Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>();
+        return start(List.of(), workDir, env, args);
+    }
+
+    /** As {@link #start(Path, Map, String...)}, run through prefix (e.g. setpriv, to run as another user). */
+    static Run start(List<String> prefix, Path workDir, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(prefix);
         command.add(executable().toString());
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
@@ -227,6 +234,12 @@ final class CrystalDb {
         assertNoStackTrace(result);
     }
 
+    /** A failure: exactly one error line of crystal-db's (notices before it are fine), no Java stack trace. */
+    static void assertOneErrorLine(Result result) {
+        assertEquals(1, result.errorLines().size(), () -> "expected exactly one error line:\n" + result.describe());
+        assertNoStackTrace(result);
+    }
+
     static void assertNoStackTrace(Result result) {
         String all = result.stdout() + result.stderr();
         assertFalse(all.contains("\tat "), () -> "stack trace printed:\n" + result.describe());
@@ -234,6 +247,11 @@ final class CrystalDb {
     }
 
     // ---------------------------------------------------------------- the database, read with JDBC
+
+    /** A connection that creates db when it does not exist yet (connect insists it does). */
+    static Connection create(Path db) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + db);
+    }
 
     static Connection connect(Path db) throws SQLException {
         assertTrue(Files.isRegularFile(db), "database " + db + " does not exist");
@@ -301,6 +319,11 @@ final class CrystalDb {
             throw new AssertionError("cannot read " + db + " with `" + sql + "`: " + e.getMessage(), e);
         }
         return rows + ":" + HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The first column of every row of sql. */
+    static List<String> query(Path db, String sql) {
+        return query(db, sql, null);
     }
 
     private static List<String> query(Path db, String sql, String requiredTable) {

@@ -105,6 +105,57 @@ class LockingIT {
         assertEquals(1, count(db, "one"), "the app's own write survived");
     }
 
+    /** Issue 12, item 3: the wait is announced at once, naming the holder; a run that ends busy leaves no backup. */
+    @Test
+    @Timeout(120)
+    void waitingForTheAppsWriteLockIsAnnouncedAtOnceWithItsHolderAndABusyRunLeavesNoBackup() throws Exception {
+        Path db = databaseAtVersion1WithV2Pending();
+        ok(dir, "--db", db.toString(), "--migrations", "m", "stamp", "1"); // a database with data would be backed up first
+        String bytesBefore = sha256(db);
+        CrystalDb.Result busy;
+        try (Connection app = connect(db); Statement statement = app.createStatement()) {
+            statement.execute("BEGIN IMMEDIATE");
+            try (CrystalDb.Run upgrade = CrystalDb.start(dir, "--db", db.toString(), "--migrations", "m", "upgrade", "-y", "--lock-timeout", "8")) {
+                String announced = "waiting for the write lock on " + db + ", held by pid " + ProcessHandle.current().pid() + " (java)";
+                await(Duration.ofSeconds(3).plus(CrystalDb.STARTUP), () -> upgrade.stderrSoFar().contains(announced) || !upgrade.isAlive(),
+                        "the wait is announced");
+                assertTrue(upgrade.isAlive() && upgrade.stderrSoFar().contains(announced), "not announced while waiting:\n" + upgrade.stderrSoFar());
+                busy = upgrade.await();
+            }
+            statement.execute("ROLLBACK");
+        }
+        assertEquals(3, busy.exitCode(), busy::describe);
+        assertTrue(busy.errorLines().get(0).contains("pid " + ProcessHandle.current().pid()), busy::describe);
+        assertFalse(busy.stderr().contains("backing up"), busy::describe);
+        assertEquals(List.of(), CrystalDb.fileNames(dir.resolve("backups")), "a run that ended busy left a backup");
+        assertEquals(bytesBefore, sha256(db));
+    }
+
+    /**
+     * The pre-upgrade backup is taken under SQLite's write lock and the migrations run under the
+     * same lock: with an app committing every 20 ms, the state the first migration sees is exactly
+     * the backup's, so no commit falls between them.
+     */
+    @Test
+    @Timeout(120)
+    void nothingTheAppCommitsFallsBetweenThePreUpgradeBackupAndTheUpgrade() throws Exception {
+        migrations(dir.resolve("m"),
+                "V1__seq.sql", "CREATE TABLE seq (id INTEGER PRIMARY KEY);\n",
+                "V2__snapshot.sql", "CREATE TABLE snapshot AS SELECT count(*) AS rows, max(id) AS last FROM seq;\n");
+        Path db = dir.resolve("app.db");
+        ok(dir, "--db", db.toString(), "--migrations", "m", "upgrade", "1", "--create", "-q");
+        try (CommittingWriter app = CommittingWriter.start(db, "seq", dir.resolve("committed.log"))) {
+            await(Duration.ofSeconds(30), () -> app.committed().size() > 20, "the app is committing");
+            ok(dir, "--db", db.toString(), "--migrations", "m", "upgrade", "-y", "--lock-timeout", "10");
+            Thread.sleep(200);
+        }
+        Path backup = dir.resolve("backups").resolve(CrystalDb.fileNames(dir.resolve("backups")).get(0));
+        String inBackup = CrystalDb.scalar(backup, "SELECT count(*) || ':' || max(id) FROM seq");
+        assertEquals(inBackup, CrystalDb.scalar(db, "SELECT rows || ':' || last FROM snapshot"),
+                "the upgrade saw another state than its backup holds: a commit fell between them");
+        assertTrue(count(db, "seq") > Long.parseLong(inBackup.split(":")[0]), "the app went on committing after the upgrade");
+    }
+
     private Path databaseAtVersion1WithV2Pending() {
         migrations(dir.resolve("m"),
                 "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n",

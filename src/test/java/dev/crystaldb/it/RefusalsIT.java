@@ -163,6 +163,78 @@ class RefusalsIT {
         assertEquals(List.of("1"), appliedVersions(db));
     }
 
+    /** Issue 12, item 10: opening a FIFO blocks until a writer comes; it, and a device, are refused before anything opens them. */
+    @Test
+    @Timeout(60)
+    void aFifoOrADeviceAsTheDatabaseIsRefusedAtOnceInsteadOfHanging() throws Exception {
+        migrations(dir.resolve("m"), "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n");
+        Path fifo = dir.resolve("app.db");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        for (String[] command : List.of(new String[]{"status"}, new String[]{"upgrade", "-y"}, new String[]{"backup"},
+                new String[]{"verify"}, new String[]{"upgrade", "--create", "-y"})) {
+            List<String> args = new java.util.ArrayList<>(List.of("--db", fifo.toString(), "--migrations", "m"));
+            args.addAll(List.of(command));
+            CrystalDb.Result result = refused(2, args.toArray(String[]::new));
+            assertTrue(result.stderr().contains("is not a regular file (a FIFO, socket or device)"), result::describe);
+        }
+        refused(2, "--db", "/dev/null", "--migrations", "m", "status");
+        refused(2, "--db", "/dev/zero", "--migrations", "m", "upgrade", "-y");
+        assertFalse(Files.exists(dir.resolve("app.db.crystal-db.lock")), "refused before the lock");
+    }
+
+    /** Issue 12, item 11: an empty file is no database, unless --create says to make one in it. */
+    @Test
+    @Timeout(60)
+    void anEmptyFileIsANewDatabaseOnlyWithCreate() throws Exception {
+        migrations(dir.resolve("m"), "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n");
+        Path empty = Files.createFile(dir.resolve("app.db"));
+        Map<String, String> before = snapshot(dir);
+        for (String[] command : List.of(new String[]{"upgrade", "-y"}, new String[]{"status"}, new String[]{"stamp", "1"}, new String[]{"backup"})) {
+            List<String> args = new java.util.ArrayList<>(List.of("--db", empty.toString(), "--migrations", "m"));
+            args.addAll(List.of(command));
+            CrystalDb.Result result = refused(2, args.toArray(String[]::new));
+            assertTrue(result.stderr().contains("is empty (0 bytes), not an SQLite database"), result::describe);
+        }
+        assertUntouched(before, dir);
+        ok(dir, "--db", empty.toString(), "--migrations", "m", "upgrade", "--create", "-y");
+        assertEquals(List.of("1"), appliedVersions(empty));
+    }
+
+    /** Issue 12, item 13: small things that misled. */
+    @Test
+    @Timeout(60)
+    void aMigrationThatIsNotUtf8IsNamedAndAPathWithANewlineIsRefused() throws Exception {
+        Path m = migrations(dir.resolve("m"), "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n");
+        Files.write(m.resolve("V2__latin1.sql"), "-- caf\u00e9 in Latin-1\nCREATE TABLE two (x);\n".getBytes(StandardCharsets.ISO_8859_1));
+        Path db = dir.resolve("app.db");
+        CrystalDb.Result latin1 = refused(2, "--db", db.toString(), "--migrations", "m", "upgrade", "--create", "-y");
+        assertTrue(latin1.stderr().contains("V2__latin1.sql is not UTF-8 text (line 1, byte 7)"), latin1::describe);
+        assertFalse(Files.exists(db));
+
+        Files.delete(m.resolve("V2__latin1.sql"));
+        ok(dir, "--db", db.toString(), "--migrations", "m", "upgrade", "--create", "-y");
+        Map<String, String> before = snapshot(dir);
+        CrystalDb.Result newline = refused(2, "--db", db.toString(), "--migrations", "m", "--backup-dir", dir.resolve("back\nups").toString(), "backup");
+        assertTrue(newline.stderr().contains("contains a control character"), newline::describe);
+        assertUntouched(before, dir);
+    }
+
+    /** Issue 12, item 13: a damaged page is what verify is for: its check fails (exit 4), it is no error (exit 1). */
+    @Test
+    @Timeout(60)
+    void verifyReportsADamagedPageAsAFailedCheck() throws Exception {
+        Path db = databaseAt("1", "V1__one.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY, pad BLOB);\n"
+                + "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000) INSERT INTO one SELECT i, randomblob(100) FROM c;\n");
+        try (var file = java.nio.channels.FileChannel.open(db, java.nio.file.StandardOpenOption.WRITE)) {
+            file.write(java.nio.ByteBuffer.wrap(new byte[4096]), file.size() / 2 / 4096 * 4096 + 17); // garbage into a table page
+        }
+        CrystalDb.Result verify = run(dir, "--db", db.toString(), "--migrations", "m", "verify");
+        assertEquals(4, verify.exitCode(), verify::describe);
+        assertTrue(verify.stdout().contains("FAILED  integrity_check"), verify::describe);
+        CrystalDb.assertNoStackTrace(verify);
+    }
+
     /** Runs crystal-db and checks the refusal: the exit code, one clean line on stderr. */
     private CrystalDb.Result refused(int exitCode, String... args) {
         CrystalDb.Result result = run(dir, args);

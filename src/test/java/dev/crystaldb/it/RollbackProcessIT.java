@@ -243,7 +243,7 @@ class RollbackProcessIT {
         CrystalDb.Result result = run(dir, pathWith(bin), "--db", db.toString(), "rollback", damaged, "--yes",
                 "--service", "app.service");
 
-        assertEquals(1, result.exitCode(), result::describe);
+        assertEquals(2, result.exitCode(), result::describe);
         assertNoStackTrace(result);
         assertEquals(1, result.errorLines().size(), result::describe);
         assertTrue(result.errorLines().get(0).contains(damaged), result::describe);

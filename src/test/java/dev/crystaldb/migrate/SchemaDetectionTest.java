@@ -2,6 +2,7 @@ package dev.crystaldb.migrate;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.support.TestDb;
+import dev.crystaldb.support.Units;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +42,7 @@ class SchemaDetectionTest {
     }
 
     private SchemaDetection.Result detect(Path db) {
-        return SchemaDetection.detect(SqliteDatabase.existing(db, Duration.ofSeconds(2)), bundled, Optional.empty());
+        return SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), bundled, Optional.empty());
     }
 
     @ParameterizedTest(name = "built up to version {0}")
@@ -90,7 +91,7 @@ class SchemaDetectionTest {
         assertEquals(0, alembic.waitFor(), log);
         assertEquals(List.of("515954c99c28"), TestDb.strings(db, "SELECT version_num FROM alembic_version"));
 
-        SqliteDatabase database = SqliteDatabase.existing(db, Duration.ofSeconds(2));
+        SqliteDatabase database = SqliteDatabase.forChanging(db, Duration.ofSeconds(2));
         MigrationEngine engine = new MigrationEngine(database, bundled);
         SchemaDetection.Result byMapping = SchemaDetection.detect(database, bundled, engine.inspect().alembicRevision());
         assertEquals(Optional.of(Version.parseOrNull("4")), byMapping.alembicMapped());
@@ -102,8 +103,8 @@ class SchemaDetectionTest {
         assertTrue(byFingerprint.alembicMapped().isEmpty());
         assertEquals("4", byFingerprint.decided().orElseThrow().label());
 
-        engine.stamp("4");
-        engine.upgrade(engine.planUpgrade(null));
+        Units.stamp(engine, "4");
+        Units.upgrade(engine, null);
         assertEquals(List.of("1:1", "2:1", "3:1", "4:1", "5:1"), TestDb.history(db));
     }
 
@@ -111,7 +112,7 @@ class SchemaDetectionTest {
     void aStaleAlembicRevisionIsCrossCheckedAndTheFingerprintWins() throws Exception {
         Path db = builtBySqlite3("stale.db", 3);
         TestDb.execute(db, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)", "INSERT INTO alembic_version VALUES ('d06c52a8b6a7')");
-        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.existing(db, Duration.ofSeconds(2)), bundled, Optional.of("d06c52a8b6a7"));
+        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), bundled, Optional.of("d06c52a8b6a7"));
         assertEquals(Optional.of(Version.parseOrNull("2")), result.alembicMapped());
         assertFalse(result.alembicConfirmed());
         assertEquals("3", result.decided().orElseThrow().label());

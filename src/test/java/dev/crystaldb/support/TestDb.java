@@ -92,4 +92,40 @@ public final class TestDb {
         }
         return directory;
     }
+
+    /** The names in directory (hidden ones included), sorted; empty when it does not exist. */
+    public static List<String> fileNames(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (var files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** A small tmpfs at directory (a disk that can fill); the test is skipped where mounting is not allowed (not root). */
+    public static Path mountTmpfs(Path directory, String size) throws IOException, InterruptedException {
+        Files.createDirectories(directory);
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", directory.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a small tmpfs here (needs root): " + output);
+        return directory;
+    }
+
+    public static void unmount(Path directory) throws IOException, InterruptedException {
+        new ProcessBuilder("umount", directory.toString()).redirectErrorStream(true).start().waitFor();
+    }
+
+    /** Writes bytes zero bytes into file, as far as the disk lets it (a full disk ends it quietly). */
+    public static void fill(Path file, long bytes) {
+        try (var out = Files.newOutputStream(file)) {
+            byte[] block = new byte[1 << 20];
+            for (long written = 0; written < bytes; written += block.length) {
+                out.write(block, 0, (int) Math.min(block.length, bytes - written));
+            }
+        } catch (IOException full) {
+            // the disk is full: that is the point
+        }
+    }
 }

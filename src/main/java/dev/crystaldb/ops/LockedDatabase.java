@@ -1,0 +1,69 @@
+package dev.crystaldb.ops;
+
+import dev.crystaldb.db.DatabaseLock;
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Where every change flow starts: crystal-db's lock on the database, then the database, opened
+ * under it. The checks that need no SQLite run before the lock, so a refusal leaves no lock file.
+ */
+final class LockedDatabase implements AutoCloseable {
+    private final DatabaseLock lock;
+    private final SqliteDatabase database;
+
+    private LockedDatabase(DatabaseLock lock, SqliteDatabase database) {
+        this.lock = lock;
+        this.database = database;
+    }
+
+    /** For upgrade, downgrade and stamp: an SQLite file that may be changed (or, with create, a new one). */
+    static LockedDatabase forChange(Path file, boolean create, Duration lockTimeout, Consumer<String> notices) {
+        boolean creating = create && (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || SqliteDatabase.isEmptyFile(file));
+        if (creating) {
+            SqliteDatabase.requireCreatable(file);
+        } else {
+            SqliteDatabase.requirePresent(file);
+            SqliteDatabase.requireChangeable(file);
+        }
+        DatabaseLock lock = lock(file, lockTimeout, notices);
+        try {
+            return new LockedDatabase(lock, creating ? SqliteDatabase.creating(file, lockTimeout) : SqliteDatabase.forChanging(file, lockTimeout));
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** For rollback: the database about to be replaced may be missing or damaged, so only the lock is checked. */
+    static LockedDatabase forRestore(Path file, Duration lockTimeout, Consumer<String> notices) {
+        SqliteDatabase database = SqliteDatabase.forReplacement(file, lockTimeout);
+        return new LockedDatabase(lock(file, lockTimeout, notices), database);
+    }
+
+    private static DatabaseLock lock(Path file, Duration lockTimeout, Consumer<String> notices) {
+        return DatabaseLock.acquire(file, lockTimeout, holder -> notices.accept("waiting for another crystal-db run on " + file
+                + (holder.isEmpty() ? "" : ", " + holder) + " (up to --lock-timeout " + lockTimeout.toSeconds() + "s)..."));
+    }
+
+    SqliteDatabase database() {
+        return database;
+    }
+
+    /** What a run that changes nothing after all reports, exit 1. */
+    static CrystalDbException cancelled() {
+        return new CrystalDbException(ExitCode.FAILED, "cancelled: nothing was changed");
+    }
+
+    @Override
+    public void close() {
+        lock.close();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.crystaldb.ops;
+
+import dev.crystaldb.backup.BackupResult;
+import dev.crystaldb.backup.BackupWriter;
+import dev.crystaldb.db.FileOwner;
+import dev.crystaldb.db.SafeDirectory;
+import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.WriteTransaction;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.MigrationSet;
+import dev.crystaldb.migrate.UpgradePlan;
+import dev.crystaldb.migrate.UpgradeResult;
+import dev.crystaldb.progress.Progress;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * `upgrade`, in the one order that loses nothing: crystal-db's lock; the plan (reading only);
+ * when something is pending, the rehearsal if asked and the operator's approval; SQLite's write
+ * lock; the pre-upgrade backup, taken under it; every pending migration as one unit with its
+ * checks; commit. Nothing is backed up when nothing is pending (systemd may restart a failing
+ * service in a loop) or when the write lock cannot be had (exit 3 leaves no backup behind).
+ */
+public final class UpgradeService {
+    /** What to upgrade: target null means head; backupDirectory is where the pre-upgrade backup goes. */
+    public record Request(Path database, MigrationSet migrations, String target, boolean create, boolean backup,
+                          boolean rehearse, Path backupDirectory) {
+    }
+
+    /** What an upgrade did; created when this run made the database file. */
+    public record Result(Path database, UpgradeResult upgrade, Optional<BackupResult> backup,
+                         Optional<RehearsalService.Result> rehearsal, boolean created) {
+    }
+
+    private final BackupWriter writer;
+    private final Progress progress;
+    private final Consumer<String> notices;
+    private final Duration lockTimeout;
+
+    public UpgradeService(BackupWriter writer, Progress progress, Consumer<String> notices, Duration lockTimeout) {
+        this.writer = writer;
+        this.progress = progress;
+        this.notices = notices;
+        this.lockTimeout = lockTimeout;
+    }
+
+    /**
+     * Runs the upgrade. approve sees the plan (to show it, and on a terminal to ask) after the
+     * rehearsal and before anything changes; false cancels, exit 1.
+     */
+    public Result upgrade(Request request, Predicate<UpgradePlan> approve) {
+        try (LockedDatabase locked = LockedDatabase.forChange(request.database(), request.create(), lockTimeout, notices)) {
+            SqliteDatabase database = locked.database();
+            MigrationEngine engine = new MigrationEngine(database, request.migrations(), progress);
+            UpgradePlan plan = engine.planUpgrade(request.target());
+            if (plan.nothingToDo()) {
+                return new Result(database.file(), UpgradeResult.unchanged(plan.from()), Optional.empty(), Optional.empty(), false);
+            }
+            boolean creating = !database.exists();
+            Optional<RehearsalService.Result> rehearsal = Optional.empty();
+            if (request.rehearse() && !creating) {
+                rehearsal = Optional.of(new RehearsalService(writer, progress, notices).rehearse(database, request.migrations(),
+                        request.backupDirectory(), request.target()));
+                notices.accept("rehearsal passed: " + rehearsal.get().upgrade().steps().size() + " migration(s) in "
+                        + rehearsal.get().upgrade().totalMillis() + " ms on the copy");
+            }
+            if (!approve.test(plan)) {
+                throw LockedDatabase.cancelled();
+            }
+            boolean fileWasThere = Files.exists(database.file());
+            try (WriteTransaction unit = database.beginWrite(notices)) {
+                Optional<BackupResult> backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-upgrade",
+                        request.backup(), notices);
+                UpgradeResult result = engine.upgrade(plan, unit);
+                unit.commit();
+                if (!fileWasThere) {
+                    giveToDirectoryOwner(database.file());
+                }
+                return new Result(database.file(), result, backup, rehearsal, creating);
+            } catch (RuntimeException e) {
+                if (!fileWasThere) {
+                    removeCreatedFile(database.file());
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Reads only, and creates nothing: what upgrade would run (--dry-run); with create a missing database is planned as empty. */
+    public UpgradePlan plan(Path file, boolean create, MigrationSet migrations, String target) {
+        SqliteDatabase database = create && (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || SqliteDatabase.isEmptyFile(file))
+                ? SqliteDatabase.creating(file, lockTimeout) : SqliteDatabase.forReading(file, lockTimeout);
+        return new MigrationEngine(database, migrations).planUpgrade(target);
+    }
+
+    /** A database a root run created belongs to whoever owns its directory (the app's user), as the app expects. */
+    private static void giveToDirectoryOwner(Path file) {
+        try (SafeDirectory directory = SafeDirectory.open(file.getParent())) {
+            directory.giveTo(file.getFileName().toString(), FileOwner.of(file.getParent()));
+        } catch (IOException e) {
+            throw CrystalDbException.failed("the database was created and upgraded, but giving it to the owner of " + file.getParent()
+                    + " failed: " + e.getMessage() + "; chown it by hand", e);
+        }
+    }
+
+    /** A file this run created (--create) goes again when the upgrade fails, so nothing is left changed. */
+    private static void removeCreatedFile(Path file) {
+        try (SafeDirectory directory = SafeDirectory.open(file.getParent())) {
+            String name = file.getFileName().toString();
+            directory.deleteIfExists(name);
+            for (String suffix : SqliteDatabase.SIDE_FILES) {
+                directory.deleteIfExists(name + suffix);
+            }
+        } catch (IOException ignored) {
+            // an empty new database left behind is harmless
+        }
+    }
+}
