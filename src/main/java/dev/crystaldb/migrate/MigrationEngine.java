@@ -181,9 +181,8 @@ public final class MigrationEngine {
     public UpgradePlan planUpgrade(String targetText) {
         DatabaseState state = inspect();
         requireConsistent(state);
-        Version head = migrations.head().orElseThrow(() ->
-                CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files"));
-        Version target = targetText == null || targetText.equalsIgnoreCase("head") ? head : knownVersion(targetText);
+        Version head = migrations.requireHead();
+        Version target = targetText == null || targetText.equalsIgnoreCase("head") ? head : migrations.knownVersion(targetText);
         Optional<Version> current = state.current().map(HistoryEntry::version);
         if (current.isPresent() && current.get().compareTo(target) > 0) {
             throw CrystalDbException.usage("database is at version " + current.get() + ", above target " + target
@@ -247,7 +246,7 @@ public final class MigrationEngine {
             int keep = applied.size() - steps;
             target = keep == 0 ? Optional.empty() : Optional.of(applied.get(keep - 1).version());
         } else {
-            target = Optional.of(knownVersion(targetText));
+            target = Optional.of(migrations.knownVersion(targetText));
         }
         Optional<Version> current = state.current().map(HistoryEntry::version);
         if (target.isPresent() && current.isPresent() && target.get().compareTo(current.get()) > 0) {
@@ -321,10 +320,9 @@ public final class MigrationEngine {
         if (targetText.equalsIgnoreCase("base")) {
             target = Optional.empty();
         } else if (targetText.equalsIgnoreCase("head")) {
-            target = Optional.of(migrations.head().orElseThrow(() ->
-                    CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files")));
+            target = Optional.of(migrations.requireHead());
         } else {
-            target = Optional.of(knownVersion(targetText));
+            target = Optional.of(migrations.knownVersion(targetText));
         }
         for (HistoryEntry entry : state.pending()) {
             if (target.isPresent() && entry.version().compareTo(target.get()) <= 0) {
@@ -359,15 +357,6 @@ public final class MigrationEngine {
             throw database.translate(e, "stamp " + database.file());
         }
         return new UpgradeResult(current, target, steps, 0);
-    }
-
-    private Version knownVersion(String text) {
-        Version version = Version.parseOrNull(text);
-        if (version == null || migrations.forward(version).isEmpty()) {
-            throw CrystalDbException.usage("unknown version '" + text + "': `crystal-db history` lists the versions in "
-                    + migrations.origin());
-        }
-        return version;
     }
 
     /** Flyway, working on the unit's connection only: it runs inside the unit and cannot end it. */

@@ -73,15 +73,7 @@ public record MigrationRange(Optional<Version> from, Optional<Version> to, List<
         if (text.equalsIgnoreCase("base")) {
             return Optional.empty();
         }
-        if (text.equalsIgnoreCase("head")) {
-            return Optional.of(migrations.head().orElseThrow(() ->
-                    CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files")));
-        }
-        Version version = Version.parseOrNull(text);
-        if (version == null || migrations.forward(version).isEmpty()) {
-            throw CrystalDbException.usage("unknown version '" + text + "': `crystal-db history` lists the versions in " + migrations.origin());
-        }
-        return Optional.of(version);
+        return Optional.of(text.equalsIgnoreCase("head") ? migrations.requireHead() : migrations.knownVersion(text));
     }
 
     private static boolean after(Version version, Optional<Version> bound) {
