@@ -1,6 +1,9 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.backup.BackupResult;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.MigrationRange;
 import dev.crystaldb.migrate.MigrationScript;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
@@ -24,6 +27,19 @@ final class ChangeSteps {
             text.append(sql.endsWith("\n") ? sql : sql + "\n").append('\n');
         }
         return text.toString();
+    }
+
+    /** FROM:TO --dry-run: the SQL of a range, worked out from the migration set alone; without --dry-run a range is refused. */
+    static int printRange(CrystalDbCommand root, String command, boolean dryRun, MigrationRange range) {
+        String label = range.from().map(Version::toString).orElse("base") + ":" + range.to().map(Version::toString).orElse("base");
+        if (!dryRun) {
+            throw CrystalDbException.usage(command + " " + label + " only prints the SQL of a range: add --dry-run (to change a database, give one TARGET)");
+        }
+        String sql = sqlOf(range.scripts());
+        root.output().result(Output.doc().with("from_version", range.from().map(Version::toString).orElse(null))
+                .with("to_version", range.to().map(Version::toString).orElse(null)).with("dry_run", true)
+                .with("scripts", range.scripts().stream().map(s -> s.file().fileName()).toList()).with("sql", sql), sql);
+        return ExitCode.OK.code;
     }
 
     static String listOf(List<MigrationScript> scripts) {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -151,10 +152,60 @@ public class CommandLineSetup {
 
     private static int onBadArguments(ParameterException error, String[] args) {
         CommandLine command = error.getCommandLine();
-        String message = error.getMessage() + "; see `" + command.getCommandSpec().qualifiedName() + " --help`";
+        boolean unknownCommand = error instanceof UnmatchedArgumentException unmatched && !command.getSubcommands().isEmpty()
+                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-");
+        String message = (unknownCommand ? "unknown command '" + ((UnmatchedArgumentException) error).getUnmatched().get(0) + "'" : error.getMessage())
+                + didYouMean(error) + "; see `" + command.getCommandSpec().qualifiedName() + " --help`";
         boolean json = Arrays.asList(args).contains("--json");
-        new Output(command.getOut(), command.getErr(), json, false).error(ExitCode.USAGE, message);
+        new Output(command.getOut(), command.getErr(), json, false, false, Terminal.stderrIsJournal()).error(ExitCode.USAGE, message);
         return ExitCode.USAGE.code;
+    }
+
+    /**
+     * For a mistyped command or option, the nearest names the command knows: "; did you mean
+     * `upgrade`?". picocli's own suggestions are ranked by a similarity that puts `stamp` before
+     * `status` for "stauts" and misses `--from` for "--form"; the edit distance does neither.
+     */
+    static String didYouMean(ParameterException error) {
+        if (!(error instanceof UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+            return "";
+        }
+        String typed = unmatched.getUnmatched().get(0);
+        CommandSpec spec = error.getCommandLine().getCommandSpec();
+        List<String> candidates = new ArrayList<>();
+        if (typed.startsWith("-")) {
+            typed = typed.contains("=") ? typed.substring(0, typed.indexOf('=')) : typed;
+            spec.options().forEach(option -> candidates.addAll(List.of(option.names())));
+        } else {
+            candidates.addAll(spec.subcommands().keySet());
+        }
+        String word = typed;
+        List<String> nearest = candidates.stream().filter(c -> word.replace("-", "").length() >= 2 && c.startsWith(word)).distinct().toList();
+        if (nearest.isEmpty()) {
+            int best = candidates.stream().mapToInt(c -> editDistance(word, c)).min().orElse(Integer.MAX_VALUE);
+            nearest = best > Math.max(2, word.length() / 3) ? List.of()
+                    : candidates.stream().filter(c -> editDistance(word, c) == best).distinct().toList();
+        }
+        return nearest.isEmpty() ? "" : "; did you mean " + String.join(" or ", nearest.stream().limit(3).map(c -> "`" + c + "`").toList()) + "?";
+    }
+
+    /** Insertions, deletions, substitutions and swaps of two neighbours needed to turn a into b. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private static CrystalDbCommand root(CommandLine command) {

@@ -74,7 +74,8 @@ public class CrystalDbCommand {
     Output output() {
         if (output == null) {
             // --quiet never draws a progress line: no need to ask what stderr is
-            output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), json, quiet, !quiet && Terminal.stderrIsTerminal());
+            output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), json, quiet, !quiet && Terminal.stderrIsTerminal(),
+                    Terminal.stderrIsJournal());
         }
         return output;
     }

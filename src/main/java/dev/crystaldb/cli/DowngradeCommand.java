@@ -2,6 +2,7 @@ package dev.crystaldb.cli;
 
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.DowngradePlan;
+import dev.crystaldb.migrate.MigrationRange;
 import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.MigrationScript;
 import dev.crystaldb.migrate.UpgradeResult;
@@ -22,7 +23,8 @@ class DowngradeCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "-N (N steps back), a version (which stays applied), or base.")
+    @Parameters(index = "0", paramLabel = "TARGET",
+            description = "-N (N steps back), a version (which stays applied), or base. With --dry-run also FROM:TO, a range printed without a database (e.g. 5:3, head:base).")
     String target;
 
     @Option(names = "--dry-run", description = "Print the SQL that would run; change nothing.")
@@ -36,6 +38,9 @@ class DowngradeCommand implements Callable<Integer> {
         Output output = root.output();
         // a broken migration set is refused before the lock file is made
         MigrationSet migrations = root.migrations();
+        if (MigrationRange.isRange(target)) {
+            return ChangeSteps.printRange(root, "downgrade", dryRun, MigrationRange.downgrade(migrations, target));
+        }
         Path file = root.databasePath();
         DowngradeService service = new DowngradeService(root.backupWriter(), output.progress(), output::info, root.lockTimeout());
         if (dryRun) {

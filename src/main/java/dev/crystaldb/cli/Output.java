@@ -14,13 +14,16 @@ import java.util.function.LongSupplier;
  * The one output formatter. Results go to stdout (aligned text, or exactly one JSON document with
  * --json); progress, notices and errors go to stderr. --quiet prints nothing on success. Long
  * work draws a progress line on stderr only when stderr is a terminal (never for cron, the journal
- * or a pipe) and not with --quiet.
+ * or a pipe) and not with --quiet. When stderr is the journal, each stderr line starts with its
+ * syslog priority (sd-daemon's {@code <3>} errors, {@code <4>} warnings, {@code <6>} notices), so
+ * {@code journalctl -p err} finds the failures.
  */
 public final class Output {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean json;
     private final boolean quiet;
+    private final boolean journal;
     private final Object printing = new Object();
     private final ProgressLine progressLine;
 
@@ -29,15 +32,21 @@ public final class Output {
     }
 
     Output(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean stderrIsTerminal) {
-        this(out, err, json, quiet, stderrIsTerminal, System::nanoTime, true);
+        this(out, err, json, quiet, stderrIsTerminal, false);
+    }
+
+    Output(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean stderrIsTerminal, boolean stderrIsJournal) {
+        this(out, err, json, quiet, stderrIsTerminal, stderrIsJournal, System::nanoTime, true);
     }
 
     /** refreshing: whether a thread redraws the line (tests draw it themselves, on their own clock). */
-    Output(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean stderrIsTerminal, LongSupplier nanoTime, boolean refreshing) {
+    Output(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean stderrIsTerminal, boolean stderrIsJournal,
+            LongSupplier nanoTime, boolean refreshing) {
         this.out = out;
         this.err = err;
         this.json = json;
         this.quiet = quiet;
+        this.journal = stderrIsJournal;
         this.progressLine = stderrIsTerminal && !quiet ? new ProgressLine(err, nanoTime, printing, refreshing) : null;
     }
 
@@ -68,27 +77,36 @@ public final class Output {
     /** A notice on stderr (what is about to happen, what was done); silent with --quiet. */
     public void info(String message) {
         if (!quiet) {
-            synchronized (printing) {
-                clearProgress();
-                err.println(message);
-                err.flush();
-            }
+            printErr(6, message);
+        }
+    }
+
+    /** A warning on stderr: done, but something the operator should look at; silent with --quiet. */
+    public void warning(String message) {
+        if (!quiet) {
+            printErr(4, "crystal-db: warning: " + message);
         }
     }
 
     /** An error: one line on stderr, and in --json mode the error document on stdout. */
     public void error(ExitCode code, String message) {
-        synchronized (printing) {
-            clearProgress();
-            err.println("crystal-db: " + message);
-            err.flush();
-        }
+        printErr(3, "crystal-db: " + message);
         if (json) {
             Map<String, Object> inner = new LinkedHashMap<>();
             inner.put("code", code.code);
             inner.put("message", message);
             out.println(Json.write(Map.of("error", inner)));
             out.flush();
+        }
+    }
+
+    private void printErr(int priority, String message) {
+        synchronized (printing) {
+            clearProgress();
+            for (String line : message.split("\\R", -1)) {
+                err.println(journal ? "<" + priority + ">" + line : line);
+            }
+            err.flush();
         }
     }
 

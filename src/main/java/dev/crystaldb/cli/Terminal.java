@@ -35,6 +35,24 @@ final class Terminal {
         return !"dumb".equals(System.getenv("TERM")) && isTerminal(2);
     }
 
+    /**
+     * True when stderr is the journal: systemd sets JOURNAL_STREAM to the device and inode of the
+     * stream it connected, which stderr still is unless the service redirected it (then the
+     * variable is only inherited). Without /proc the variable is taken at its word.
+     */
+    static boolean stderrIsJournal() {
+        String stream = System.getenv("JOURNAL_STREAM");
+        if (stream == null || !stream.matches("\\d+:\\d+")) {
+            return false;
+        }
+        try {
+            Path stderr = Path.of("/proc/self/fd/2");
+            return stream.equals(Files.getAttribute(stderr, "unix:dev") + ":" + Files.getAttribute(stderr, "unix:ino"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return true;
+        }
+    }
+
     private static boolean isTerminal(int fd) {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

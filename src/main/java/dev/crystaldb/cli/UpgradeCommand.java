@@ -1,6 +1,7 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.MigrationRange;
 import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.UpgradePlan;
 import dev.crystaldb.migrate.UpgradeResult;
@@ -20,7 +21,8 @@ class UpgradeCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "A version, or head (default).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET",
+            description = "A version, or head (default). With --dry-run also FROM:TO, a range printed without a database (e.g. 3:5, base:head).")
     String target;
 
     @Option(names = "--create", description = "Create the database file if it does not exist.")
@@ -40,6 +42,9 @@ class UpgradeCommand implements Callable<Integer> {
         Output output = root.output();
         // a broken migration set is refused before the lock file is made
         MigrationSet migrations = root.migrations();
+        if (MigrationRange.isRange(target)) {
+            return ChangeSteps.printRange(root, "upgrade", dryRun, MigrationRange.upgrade(migrations, target));
+        }
         Path file = root.databasePath();
         UpgradeService service = new UpgradeService(root.backupWriter(), output.progress(), output::info, root.lockTimeout());
         if (dryRun) {

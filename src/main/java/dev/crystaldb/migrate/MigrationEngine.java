@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -42,6 +44,7 @@ public final class MigrationEngine {
     public static final String HISTORY_TABLE = "flyway_schema_history";
     private static final String INSTALLED_BY = "crystal-db";
     private static final String CHECKS_STEP = "checking foreign keys and integrity before commit";
+    private static final Pattern FLYWAY_LINE = Pattern.compile("Line\\s*:\\s*(\\d+)\\s*");
 
     private final SqliteDatabase database;
     private final MigrationSet migrations;
@@ -197,9 +200,8 @@ public final class MigrationEngine {
     public UpgradePlan planUpgrade(String targetText) {
         DatabaseState state = inspect();
         requireConsistent(state);
-        Version head = migrations.head().orElseThrow(() ->
-                CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files"));
-        Version target = targetText == null || targetText.equalsIgnoreCase("head") ? head : knownVersion(targetText);
+        Version head = migrations.requireHead();
+        Version target = targetText == null || targetText.equalsIgnoreCase("head") ? head : migrations.knownVersion(targetText);
         Optional<Version> current = state.current().map(HistoryEntry::version);
         if (current.isPresent() && current.get().compareTo(target) > 0) {
             throw CrystalDbException.usage("database is at version " + current.get() + ", above target " + target
@@ -266,7 +268,7 @@ public final class MigrationEngine {
             int keep = applied.size() - steps;
             target = keep == 0 ? Optional.empty() : Optional.of(applied.get(keep - 1).version());
         } else {
-            target = Optional.of(knownVersion(targetText));
+            target = Optional.of(migrations.knownVersion(targetText));
         }
         Optional<Version> current = state.current().map(HistoryEntry::version);
         if (target.isPresent() && current.isPresent() && target.get().compareTo(current.get()) > 0) {
@@ -338,6 +340,13 @@ public final class MigrationEngine {
         DatabaseState state = inspect();
         Optional<Version> current = state.current().map(HistoryEntry::version);
         Optional<Version> target = stampTarget(targetText);
+        for (HistoryEntry entry : state.pending()) {
+            if (target.isPresent() && entry.version().compareTo(target.get()) <= 0) {
+                migrations.script(migrations.forward(entry.version()).orElseThrow()).unwritten().ifPresent(refusal -> {
+                    throw CrystalDbException.usage(refusal + "; a template is never recorded as applied");
+                });
+            }
+        }
         List<UpgradeResult.Step> steps = new ArrayList<>();
         Connection connection = unit.connection();
         try {
@@ -373,10 +382,9 @@ public final class MigrationEngine {
             return Optional.empty();
         }
         if (targetText.equalsIgnoreCase("head")) {
-            return Optional.of(migrations.head().orElseThrow(() ->
-                    CrystalDbException.usage("migration set " + migrations.origin() + " has no V<version>__*.sql files")));
+            return Optional.of(migrations.requireHead());
         }
-        return Optional.of(knownVersion(targetText));
+        return Optional.of(migrations.knownVersion(targetText));
     }
 
     /** Removes the alembic_version table Alembic left, inside the caller's write transaction. */
@@ -434,15 +442,6 @@ public final class MigrationEngine {
         }
     }
 
-    private Version knownVersion(String text) {
-        Version version = Version.parseOrNull(text);
-        if (version == null || migrations.forward(version).isEmpty()) {
-            throw CrystalDbException.usage("unknown version '" + text + "': `crystal-db history` lists the versions in "
-                    + migrations.origin());
-        }
-        return version;
-    }
-
     /** Flyway, working on the unit's connection only: it runs inside the unit and cannot end it. */
     private FluentConfiguration flyway(WriteTransaction unit, Callback callback) {
         FluentConfiguration configuration = Flyway.configure(MigrationEngine.class.getClassLoader())
@@ -478,8 +477,24 @@ public final class MigrationEngine {
             }
         }
         String cause = sql != null ? firstLine(sql) : firstLine(error);
-        return new CrystalDbException(ExitCode.FAILED, (failedScript != null ? failedScript + " failed: " : "upgrade failed: ")
-                + cause + "; nothing was applied (the whole upgrade rolled back)", error);
+        String where = failedScript == null ? "upgrade failed" : failedScript + failedLine(error).map(line -> " line " + line).orElse(" failed");
+        return new CrystalDbException(ExitCode.FAILED, where + ": " + cause + "; nothing was applied (the whole upgrade rolled back)", error);
+    }
+
+    /** The line of the failing statement, which Flyway's script error reports ("Line : 12"); numbered as in the file. */
+    private static Optional<Integer> failedLine(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            for (String line : String.valueOf(t.getMessage()).split("\\R")) {
+                Matcher matcher = FLYWAY_LINE.matcher(line);
+                if (matcher.matches()) {
+                    return Optional.of(Integer.parseInt(matcher.group(1)));
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return Optional.empty();
     }
 
     private static void requireChecksPass(Connection connection) throws SQLException {

@@ -3,12 +3,17 @@ package dev.crystaldb.migrate;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.schema.SchemaComparison;
 import dev.crystaldb.schema.SchemaReader;
+import dev.crystaldb.schema.SqlText;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Checks a migration set without any database: names, pairs, statements, and (optionally) undo round trips. */
 public final class MigrationLinter {
@@ -28,8 +33,9 @@ public final class MigrationLinter {
         for (MigrationFile forward : migrations.forwards()) {
             MigrationScript script = migrations.script(forward);
             script.refusals().forEach(r -> findings.add(new Finding(Severity.ERROR, r)));
+            Set<String> rebuilt = rebuiltTables(script);
             for (SqlStatement statement : script.statements()) {
-                destructive(statement).ifPresent(what -> findings.add(new Finding(Severity.WARNING,
+                destructive(statement, rebuilt).ifPresent(what -> findings.add(new Finding(Severity.WARNING,
                         forward.fileName() + " line " + statement.line() + ": " + what + " destroys data; make sure a backup or the undo script covers it")));
             }
             Optional<MigrationFile> undo = migrations.undo(forward.version());
@@ -47,10 +53,32 @@ public final class MigrationLinter {
         return findings;
     }
 
-    private static Optional<String> destructive(SqlStatement statement) {
+    private static final Pattern DROP_TABLE = Pattern.compile("drop table (?:if exists )?(?:main\\.)?(\\S+)");
+    private static final Pattern RENAME_TO = Pattern.compile("alter table \\S+ rename to (?:main\\.)?(\\S+)");
+
+    /** Tables a script drops and then makes again by renaming a new table to their name: SQLite's table rebuild, which keeps the rows. */
+    private static Set<String> rebuiltTables(MigrationScript script) {
+        Set<String> renamedTo = new HashSet<>();
+        Set<String> rebuilt = new HashSet<>();
+        List<SqlStatement> statements = script.statements();
+        for (int i = statements.size() - 1; i >= 0; i--) {
+            String sql = SqlText.normalize(statements.get(i).text());
+            Matcher rename = RENAME_TO.matcher(sql);
+            Matcher drop = DROP_TABLE.matcher(sql);
+            if (rename.matches()) {
+                renamedTo.add(rename.group(1));
+            } else if (drop.matches() && renamedTo.contains(drop.group(1))) {
+                rebuilt.add(drop.group(1));
+            }
+        }
+        return rebuilt;
+    }
+
+    private static Optional<String> destructive(SqlStatement statement, Set<String> rebuilt) {
         List<String> words = statement.leadingWords(2);
         if (words.size() == 2 && words.get(0).equals("DROP") && words.get(1).equals("TABLE")) {
-            return Optional.of("DROP TABLE");
+            Matcher drop = DROP_TABLE.matcher(SqlText.normalize(statement.text()));
+            return drop.matches() && rebuilt.contains(drop.group(1)) ? Optional.empty() : Optional.of("DROP TABLE");
         }
         if (words.size() == 2 && words.get(0).equals("ALTER") && statement.text().matches("(?is).*\\bDROP\\s+(COLUMN\\s+)?[\\w\"`\\[]+\\s*$")) {
             return Optional.of("ALTER TABLE ... DROP COLUMN");

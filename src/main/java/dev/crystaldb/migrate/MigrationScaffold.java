@@ -25,29 +25,53 @@ public final class MigrationScaffold {
         this.clock = clock;
     }
 
-    public List<Path> create(Path directory, String description) {
+    /** The names the next pair gets, in a migrations directory that exists and holds a valid set. */
+    public record NextPair(MigrationSet migrations, String version, Path forward, Path undo) {
+    }
+
+    /** Works out the next pair's names; refuses (exit 2) a description without letters, a missing directory or an invalid set. */
+    public NextPair next(Path directory, String description) {
         String slug = slug(description);
         if (slug.isEmpty()) {
             throw CrystalDbException.usage("description '" + description + "' has no letters or digits: describe the change, e.g. add avatar url");
         }
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw CrystalDbException.usage("cannot create " + directory + ": " + e.getMessage());
+        if (!Files.isDirectory(directory)) {
+            Path absolute = directory.toAbsolutePath().normalize();
+            throw CrystalDbException.usage("there is no migrations directory " + absolute + ": run crystal-db new in the project that holds "
+                    + "migrations/, or pass --migrations DIR (for a new project, create it first: mkdir " + absolute + ")");
         }
         MigrationSet set = MigrationSet.fromDirectory(directory).requireValid();
         String version = nextVersion(set);
-        Path forward = directory.resolve("V" + version + "__" + slug + ".sql");
-        Path undo = directory.resolve("U" + version + "__" + slug + ".sql");
+        return new NextPair(set, version, directory.resolve("V" + version + "__" + slug + ".sql"), directory.resolve("U" + version + "__" + slug + ".sql"));
+    }
+
+    /** The pair as a template to fill in: it holds the line lint and upgrade refuse until the SQL is written. */
+    public List<Path> create(Path directory, String description) {
+        NextPair pair = next(directory, description);
+        String todo = "-- " + MigrationScript.UNWRITTEN_MARKER + ". Write the SQL below, then delete this line (crystal-db refuses the file until then).\n";
+        return write(pair,
+                "-- " + description + "\n-- Runs inside crystal-db's transaction with the rest of the upgrade.\n" + todo + "\n",
+                "-- Undo of V" + pair.version() + ": restore the schema as it was before it.\n" + todo + "\n");
+    }
+
+    /** Writes both files, neither over an existing one; when the second cannot be written the first is removed again. */
+    public List<Path> write(NextPair pair, String forwardSql, String undoSql) {
         try {
-            Files.writeString(forward, "-- " + description + "\n-- Runs inside crystal-db's transaction with the rest of the upgrade.\n\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
-            Files.writeString(undo, "-- Undo of V" + version + ": restore the schema as it was before it.\n\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+            Files.writeString(pair.forward(), forwardSql, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
         } catch (IOException e) {
-            throw CrystalDbException.usage("cannot write the new migration in " + directory + ": " + e.getMessage());
+            throw CrystalDbException.failed("cannot write " + pair.forward() + ": " + e.getMessage(), e);
         }
-        return List.of(forward, undo);
+        try {
+            Files.writeString(pair.undo(), undoSql, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(pair.forward());
+            } catch (IOException ignored) {
+                // the message below names the problem; a lone V file is what lint would then report
+            }
+            throw CrystalDbException.failed("cannot write " + pair.undo() + ": " + e.getMessage() + "; nothing was written", e);
+        }
+        return List.of(pair.forward(), pair.undo());
     }
 
     /** A description as a file name's part: lower case, letters and digits of any script, runs of anything else as one '_'. */

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -17,6 +18,8 @@ import java.util.function.BiFunction;
  * transaction are refused before anything runs.
  */
 public record MigrationScript(MigrationFile file, List<SqlStatement> statements, String runnableSql, List<String> refusals) {
+    /** The comment `crystal-db new` puts in a template: a script that still holds it is refused, so an unwritten template is never applied. */
+    public static final String UNWRITTEN_MARKER = "crystal-db: not written yet";
 
     /** Prepares a script; statements that cannot run in a transaction are collected in {@link #refusals()}. */
     public static MigrationScript prepare(MigrationFile file) {
@@ -24,6 +27,13 @@ public record MigrationScript(MigrationFile file, List<SqlStatement> statements,
         List<SqlStatement> kept = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
         StringBuilder runnable = new StringBuilder(sql);
+        String[] lines = sql.contains(UNWRITTEN_MARKER) ? sql.split("\\R", -1) : new String[0];
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].strip().startsWith("--") && lines[i].contains(UNWRITTEN_MARKER)) {
+                refusals.add(file.fileName() + " line " + (i + 1) + ": still the template crystal-db new wrote; write its SQL, then delete the line '-- "
+                        + UNWRITTEN_MARKER + "...'");
+            }
+        }
         for (SqlStatement statement : SqlSplitter.split(sql)) {
             String refusal = refusalOf(statement);
             if (refusal != null) {
@@ -52,6 +62,11 @@ public record MigrationScript(MigrationFile file, List<SqlStatement> statements,
                 throw failure.apply(file.fileName() + " line " + statement.line(), e);
             }
         }
+    }
+
+    /** The refusal of a template `crystal-db new` wrote whose SQL is still to be written, if this is one. */
+    public Optional<String> unwritten() {
+        return refusals.stream().filter(r -> r.contains(UNWRITTEN_MARKER)).findFirst();
     }
 
     /** Refuses (exit 2) a script with a statement that cannot run inside the unit, naming file and line. */

@@ -165,6 +165,20 @@ public final class MigrationSet {
         return Optional.ofNullable(undos.get(version));
     }
 
+    /** The newest version; refuses (exit 2) a set without forward scripts. */
+    public Version requireHead() {
+        return head().orElseThrow(() -> CrystalDbException.usage("migration set " + origin + " has no V<version>__*.sql files"));
+    }
+
+    /** The version of this set that text names; refuses (exit 2) one the set does not have. */
+    public Version knownVersion(String text) {
+        Version version = Version.parseOrNull(text);
+        if (version == null || forward(version).isEmpty()) {
+            throw CrystalDbException.usage("unknown version '" + text + "': `crystal-db history` lists the versions in " + origin);
+        }
+        return version;
+    }
+
     public Optional<Version> head() {
         return forwards.isEmpty() ? Optional.empty() : Optional.of(forwards.get(forwards.size() - 1).version());
     }

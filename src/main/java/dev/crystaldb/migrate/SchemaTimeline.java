@@ -114,8 +114,15 @@ public final class SchemaTimeline {
         return schemas;
     }
 
+    /** Applies every forward script of the set in order to connection, which then holds the schema at the newest migration. */
+    public static void replay(Connection connection, MigrationSet migrations) {
+        for (MigrationFile forward : migrations.forwards()) {
+            apply(connection, migrations.script(forward));
+        }
+    }
+
     /** A scratch database in memory, foreign keys off as in a real unit. */
-    static Connection inMemory() throws SQLException {
+    public static Connection inMemory() throws SQLException {
         return new SQLiteConfig().createConnection("jdbc:sqlite::memory:");
     }
 

@@ -121,6 +121,11 @@ public final class SchemaReader {
         return names;
     }
 
+    /** Whether an object is part of the compared schema: not SQLite's own, crystal-db's history or Alembic's version table. */
+    public static boolean isSchemaObject(String name) {
+        return !ignored(name);
+    }
+
     private static boolean ignored(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return lower.startsWith("sqlite_") || IGNORED.contains(lower) || lower.startsWith("flyway_schema_history");

@@ -190,4 +190,62 @@ class CliTest {
         assertTrue(run.out().contains("bundled migrations: head 5"), run.out());
         assertTrue(run.out().matches("(?s).*SQLite 3\\.\\d+\\.\\d+.*"), run.out());
     }
+
+    @Test
+    void aRangeDryRunPrintsTheSqlOfThatRangeWithoutADatabase() throws Exception {
+        Cli.Run up = Cli.run("upgrade", "2:4", "--dry-run");
+        assertEquals(0, up.exit(), up.toString());
+        assertTrue(up.out().startsWith("-- V3__add_date_to_income.sql\n"), up.out());
+        assertTrue(up.out().contains("\n-- V4__shared_budget_support.sql\n"), up.out());
+        assertFalse(up.out().contains("V2__") || up.out().contains("V5__"), up.out());
+        Cli.Run all = Cli.run("upgrade", "base:head", "--dry-run", "--json");
+        assertTrue(all.out().contains("\"scripts\": [\n    \"V1__initial_schema.sql\",\n    \"V2__income_sources.sql\""), all.out());
+
+        Cli.Run down = Cli.run("downgrade", "5:3", "--dry-run");
+        assertEquals(0, down.exit(), down.toString());
+        assertTrue(down.out().startsWith("-- U5__add_shared_budget_to_users.sql\n"), down.out());
+        assertTrue(down.out().contains("\n-- U4__shared_budget_support.sql\n"), down.out());
+        assertFalse(down.out().contains("U3__"), down.out());
+        assertTrue(Cli.run("downgrade", "head:base", "--dry-run").out().endsWith("DROP TABLE users;\n\n"));
+
+        Path db = dir.resolve("never.db");
+        assertEquals(0, Cli.run("--db", db.toString(), "upgrade", "base:2", "--dry-run").exit());
+        assertEquals(List.of(), filesInDir(), "no database, no lock file");
+        assertOneLineError(Cli.run("--db", db.toString(), "upgrade", "2:4"), 2, "upgrade 2:4 only prints the SQL of a range: add --dry-run");
+        assertOneLineError(Cli.run("downgrade", "5:3"), 2, "downgrade 5:3 only prints the SQL of a range: add --dry-run");
+        assertOneLineError(Cli.run("upgrade", "4:2", "--dry-run"), 2, "FROM must be below TO (4 is not below 2); to go back, use downgrade 4:2 --dry-run");
+        assertOneLineError(Cli.run("downgrade", "2:4", "--dry-run"), 2, "FROM must be above TO");
+        assertOneLineError(Cli.run("upgrade", "2:9", "--dry-run"), 2, "unknown version '9'");
+        assertOneLineError(Cli.run("upgrade", "2:", "--dry-run"), 2, "write the range as FROM:TO");
+        assertEquals(List.of(), filesInDir());
+
+        Path m = Files.createDirectories(dir.resolve("m"));
+        TestDb.write(m, "V1__a.sql", "CREATE TABLE a (x);\n");
+        TestDb.write(m, "V2__b.sql", "CREATE TABLE b (x);\n");
+        TestDb.write(m, "U2__b.sql", "DROP TABLE b;\n");
+        assertOneLineError(Cli.run("--migrations", m.toString(), "downgrade", "2:base", "--dry-run"), 2, "no undo script for version 1: add U1__a.sql");
+    }
+
+    @Test
+    void aMigrationThatFailsNamesItsFileAndTheLineOfTheFailingStatement() throws Exception {
+        Path m = Files.createDirectories(dir.resolve("m"));
+        TestDb.write(m, "V1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT);\n");
+        TestDb.write(m, "U1__t.sql", "DROP TABLE t;\n");
+        TestDb.write(m, "V2__bad.sql", "-- second\nPRAGMA foreign_keys=OFF;\nBEGIN;\nINSERT INTO t (x) VALUES (1);\n\nUPDATE t\n   SET nope = 1;\nCOMMIT;\n");
+        TestDb.write(m, "U2__bad.sql", "-- undo\n\nDELETE FROM nope;\n");
+        assertEquals(0, Cli.run("--db", db().toString(), "--migrations", m.toString(), "upgrade", "1", "--create").exit());
+        String before = TestDb.sha256(db());
+        Cli.Run up = Cli.run("--db", db().toString(), "--migrations", m.toString(), "upgrade", "--no-backup");
+        assertEquals(1, up.exit(), up.toString());
+        assertTrue(up.err().endsWith("crystal-db: V2__bad.sql line 6: [SQLITE_ERROR] SQL error or missing database (no such column: nope); "
+                + "nothing was applied (the whole upgrade rolled back)\n"), up.err());
+        assertEquals(before, TestDb.sha256(db()));
+
+        assertEquals(0, Cli.run("--db", db().toString(), "--migrations", m.toString(), "stamp", "2").exit());
+        Cli.Run down = Cli.run("--db", db().toString(), "--migrations", m.toString(), "downgrade", "-1", "--no-backup");
+        assertEquals(1, down.exit(), down.toString());
+        assertTrue(down.err().endsWith("crystal-db: U2__bad.sql line 3: [SQLITE_ERROR] SQL error or missing database (no such table: nope); "
+                + "nothing was undone (the whole downgrade rolled back)\n"), down.err());
+        assertEquals(List.of("1:1", "2:1"), TestDb.history(db()));
+    }
 }

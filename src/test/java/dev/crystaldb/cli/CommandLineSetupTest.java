@@ -66,6 +66,8 @@ class CommandLineSetupTest {
                 new String[]{"stamp", "--db", missing},
                 new String[]{"-qy", "status", "--db", missing},
                 new String[]{"upgrad"},
+                new String[]{"upgrade", "--dry-rn"},
+                new String[]{"--db", missing, "stauts"},
                 new String[]{"--db", missing, "--", "status"},
                 new String[]{"lint", "--migrations", dir.resolve("no-such-dir").toString()});
         for (String[] args : cases) {
@@ -103,5 +105,30 @@ class CommandLineSetupTest {
         assertEquals("a.db", upgrade.root.database);
         assertEquals(7, upgrade.root.lockTimeoutSeconds);
         assertEquals("head", upgrade.target);
+    }
+
+    @Test
+    void aMistypedCommandOrOptionGetsTheNearestName() {
+        assertEquals("crystal-db: unknown command 'upgrad'; did you mean `upgrade`?; see `crystal-db --help`\n", Cli.run("upgrad").err());
+        assertEquals("crystal-db: unknown command 'stauts'; did you mean `status`?; see `crystal-db --help`\n",
+                Cli.run("--db", "x.db", "stauts").err());
+        assertEquals("crystal-db: unknown command 'hist'; did you mean `history`?; see `crystal-db --help`\n", Cli.run("hist").err());
+        assertEquals("crystal-db: unknown command 'backupz'; did you mean `backup` or `backups`?; see `crystal-db --help`\n", Cli.run("backupz").err());
+        assertEquals("crystal-db: Unknown option: '--dry-rn'; did you mean `--dry-run`?; see `crystal-db upgrade --help`\n",
+                Cli.run("upgrade", "--dry-rn").err());
+        assertEquals("crystal-db: Unknown option: '--form'; did you mean `--from`?; see `crystal-db new --help`\n", Cli.run("new", "x", "--form", "s.sql").err());
+        assertEquals("crystal-db: Unknown option: '--jsn'; did you mean `--json`?; see `crystal-db status --help`\n", Cli.run("status", "--jsn").err());
+        assertEquals("crystal-db: Unknown option: '--round'; did you mean `--round-trip`?; see `crystal-db lint --help`\n", Cli.run("lint", "--round").err());
+        Cli.Run far = Cli.run("frobnicate");
+        assertEquals(2, far.exit());
+        assertEquals("crystal-db: unknown command 'frobnicate'; see `crystal-db --help`\n", far.err(), "nothing near: no guess");
+    }
+
+    @Test
+    void editDistanceCountsASwapAsOne() {
+        assertEquals(0, CommandLineSetup.editDistance("status", "status"));
+        assertEquals(1, CommandLineSetup.editDistance("stauts", "status"));
+        assertEquals(1, CommandLineSetup.editDistance("upgrad", "upgrade"));
+        assertEquals(3, CommandLineSetup.editDistance("stamp", "status"));
     }
 }

@@ -75,7 +75,7 @@ class ProgressLineTest {
     @Test
     void messagesEraseTheLineFirst() {
         StringWriter err = new StringWriter();
-        Output output = new Output(new PrintWriter(new StringWriter()), new PrintWriter(err, true), false, false, true, now::get, false);
+        Output output = new Output(new PrintWriter(new StringWriter()), new PrintWriter(err, true), false, false, true, false, now::get, false);
         ProgressLine progress = (ProgressLine) output.progress();
         Progress.Step step = progress.start("backing up app.db");
         now.addAndGet(1_200_000_000L);

@@ -184,7 +184,7 @@ class SchemaCliTest {
         TestDb.write(m, "V6__broken.sql", "UPDATE users SET nope = 1;");
         Cli.Run failed = Cli.run("--db", db().toString(), "--migrations", m.toString(), "upgrade", "--rehearse");
         assertEquals(1, failed.exit(), failed.toString());
-        assertTrue(failed.err().contains("crystal-db: rehearsal failed: V6__broken.sql failed: "), failed.toString());
+        assertTrue(failed.err().contains("crystal-db: rehearsal failed: V6__broken.sql line 1: "), failed.toString());
         assertEquals(before, TestDb.sha256(db()), "upgrade --rehearse applies nothing when the rehearsal fails");
         assertEquals(List.of("1:1", "2:1"), TestDb.history(db()));
         try (Stream<Path> files = Files.list(dir.resolve("backups"))) {

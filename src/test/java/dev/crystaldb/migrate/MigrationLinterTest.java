@@ -77,4 +77,15 @@ class MigrationLinterTest {
         assertEquals(1, findings.size(), findings.toString());
         assertTrue(findings.get(0).startsWith("error: U1__t.sql line 1 fails on a scratch database: "), findings.toString());
     }
+
+    @Test
+    void aTableRebuildIsNoLossOfData() throws Exception {
+        TestDb.write(dir, "V1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT);\nCREATE TABLE gone (y);\n");
+        TestDb.write(dir, "U1__t.sql", "DROP TABLE t;\nDROP TABLE gone;\n");
+        TestDb.write(dir, "V2__rebuild.sql", "CREATE TABLE new_t (id INTEGER PRIMARY KEY, x TEXT NOT NULL DEFAULT '');\n"
+                + "INSERT INTO new_t (id, x) SELECT id, coalesce(x, '') FROM t;\nDROP TABLE \"T\";\nALTER TABLE new_t RENAME TO t;\nDROP TABLE gone;\n");
+        TestDb.write(dir, "U2__rebuild.sql", "CREATE TABLE gone (y);\nCREATE TABLE old_t (id INTEGER PRIMARY KEY, x TEXT);\n"
+                + "INSERT INTO old_t SELECT * FROM t;\nDROP TABLE t;\nALTER TABLE old_t RENAME TO t;\n");
+        assertEquals(List.of("warning: V2__rebuild.sql line 5: DROP TABLE destroys data; make sure a backup or the undo script covers it"), lint(true));
+    }
 }
