@@ -1,5 +1,6 @@
 package dev.crystaldb.backup;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -31,8 +32,12 @@ public record BackupName(String stem, Instant time, int sequence, String reason,
         if (!matcher.matches()) {
             return Optional.empty();
         }
-        Instant time = LocalDateTime.parse(matcher.group(2), DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss")).toInstant(ZoneOffset.UTC);
-        int sequence = matcher.group(3) == null ? 1 : Integer.parseInt(matcher.group(3));
-        return Optional.of(new BackupName(matcher.group(1), time, sequence, matcher.group(4), matcher.group(5) != null));
+        try {
+            Instant time = LocalDateTime.parse(matcher.group(2), DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss")).toInstant(ZoneOffset.UTC);
+            int sequence = matcher.group(3) == null ? 1 : Integer.parseInt(matcher.group(3));
+            return Optional.of(new BackupName(matcher.group(1), time, sequence, matcher.group(4), matcher.group(5) != null));
+        } catch (DateTimeException | NumberFormatException e) {
+            return Optional.empty(); // month 13 or a sequence past int: crystal-db never wrote it
+        }
     }
 }

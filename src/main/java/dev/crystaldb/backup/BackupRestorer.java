@@ -172,6 +172,9 @@ public final class BackupRestorer {
                 }
                 staged.scratch.chmod(staged.name, old.permissions());
                 staged.scratch.giveTo(staged.name, FileOwner.of(file));
+            } else {
+                // no database to take the owner from: the app's user owns its directory, as for upgrade --create
+                staged.scratch.giveTo(staged.name, FileOwner.of(file.getParent()));
             }
             try (FileChannel copy = staged.scratch.openRegularFile(staged.name)) {
                 copy.force(true);

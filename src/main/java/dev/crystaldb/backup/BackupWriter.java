@@ -142,6 +142,19 @@ public final class BackupWriter {
         }
     }
 
+    /**
+     * Deletes a backup this run published and no longer needs; true when it went. Only through
+     * the directory's handle, and only the regular file of that name.
+     */
+    public boolean withdraw(BackupResult backup) {
+        try (SafeDirectory backups = SafeDirectory.open(backup.file().getParent())) {
+            String name = backup.file().getFileName().toString();
+            return backups.isRegularFile(name) && backups.deleteIfExists(name);
+        } catch (IOException e) {
+            return false; // a second copy left behind loses nothing
+        }
+    }
+
     private void rawCopy(SafeDirectory from, String name, SafeDirectory to, String copyName) throws IOException {
         try (FileChannel in = from.openRegularFile(name); FileChannel out = to.createPrivateFile(copyName)) {
             FileCopy.copy(in, out, progress, "copying " + name + " as it is");

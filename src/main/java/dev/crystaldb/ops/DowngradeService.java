@@ -54,12 +54,15 @@ public final class DowngradeService {
             if (!approve.test(plan)) {
                 throw LockedDatabase.cancelled();
             }
+            Optional<BackupResult> backup = Optional.empty();
             try (WriteTransaction unit = database.beginWrite(notices)) {
-                Optional<BackupResult> backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-downgrade",
-                        request.backup(), notices);
+                backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-downgrade", request.backup(), notices);
                 UpgradeResult result = engine.downgrade(plan, unit);
                 unit.commit();
                 return new Result(database.file(), result, backup);
+            } catch (RuntimeException e) {
+                SafetyBackup.withdrawWhenBusy(writer, backup, e, notices);
+                throw e;
             }
         }
     }

@@ -116,6 +116,9 @@ public final class RollbackService {
             notices.accept("emergency backup of the current database ...");
             BackupResult emergency = writer.write(database, backupDirectory, "emergency", false);
             notices.accept("emergency backup: " + emergency.file());
+            // a request that opened the file while the emergency copy was written is waiting for
+            // the lock: once more, so that none holds the replaced file after the swap
+            awaitNoWriters(database);
             Object replaced = fileKey(database.file());
             restorer.swapIn(staged, database);
             lock.keepUntilExit();
@@ -183,7 +186,9 @@ public final class RollbackService {
             if (System.nanoTime() >= deadline) {
                 throw new CrystalDbException(ExitCode.FAILED, "the backup was restored into " + database.file() + ", but " + holders.get(0)
                         + " still has the replaced database open after --lock-timeout " + lockTimeout.toSeconds()
-                        + "s: what it writes now goes to a file that is no longer the database; restart it");
+                        + "s: its writes fail or go to a file that is no longer the database; stop it with SIGKILL "
+                        + "(systemctl kill -s KILL UNIT), then start it: a clean close of that connection can delete the -wal and -shm "
+                        + "by name, which now belong to the restored database");
             }
             if (!told) {
                 notices.accept("waiting for " + holders.get(0) + " to close the replaced database (its writes fail meanwhile)...");

@@ -3,6 +3,8 @@ package dev.crystaldb.ops;
 import dev.crystaldb.backup.BackupResult;
 import dev.crystaldb.backup.BackupWriter;
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -26,5 +28,20 @@ final class SafetyBackup {
         BackupResult backup = writer.write(database, directory, reason, false);
         notices.accept("backup: " + backup.file());
         return Optional.of(backup);
+    }
+
+    /**
+     * A change that ended busy (an app's read kept the commit from taking SQLite's exclusive
+     * lock) changed nothing, so its backup is a second copy of the database as it is: it goes,
+     * or every retry under systemd's Restart= would leave one more. After any other failure the
+     * backup stays: the operator may need it.
+     */
+    static void withdrawWhenBusy(BackupWriter writer, Optional<BackupResult> backup, RuntimeException failure, Consumer<String> notices) {
+        if (backup.isEmpty() || !(failure instanceof CrystalDbException e) || e.exitCode() != ExitCode.BUSY) {
+            return;
+        }
+        if (writer.withdraw(backup.get())) {
+            notices.accept("removed " + backup.get().file().getFileName() + " again: nothing was changed");
+        }
     }
 }

@@ -76,21 +76,23 @@ public final class UpgradeService {
                 throw LockedDatabase.cancelled();
             }
             boolean fileWasThere = Files.exists(database.file());
+            Optional<BackupResult> backup = Optional.empty();
+            UpgradeResult result;
             try (WriteTransaction unit = database.beginWrite(notices)) {
-                Optional<BackupResult> backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-upgrade",
-                        request.backup(), notices);
-                UpgradeResult result = engine.upgrade(plan, unit);
+                backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-upgrade", request.backup(), notices);
+                result = engine.upgrade(plan, unit);
                 unit.commit();
-                if (!fileWasThere) {
-                    giveToDirectoryOwner(database.file());
-                }
-                return new Result(database.file(), result, backup, rehearsal, creating);
             } catch (RuntimeException e) {
                 if (!fileWasThere) {
                     removeCreatedFile(database.file());
                 }
+                SafetyBackup.withdrawWhenBusy(writer, backup, e, notices);
                 throw e;
             }
+            if (!fileWasThere) {
+                giveToDirectoryOwner(database.file()); // after the commit: a failure here must not delete the upgraded database
+            }
+            return new Result(database.file(), result, backup, rehearsal, creating);
         }
     }
 

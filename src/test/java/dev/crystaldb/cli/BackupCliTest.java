@@ -122,6 +122,23 @@ class BackupCliTest {
     }
 
     @Test
+    void aFileWithABackupsShapeButAnImpossibleDateStopsNeitherListingNorRetentionNorRollback() throws Exception {
+        run("upgrade", "--create");
+        TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
+        assertEquals(0, run("backup").exit());
+        Files.writeString(dir.resolve("backups/budget_20251301_000000.db"), "not ours");
+        Files.writeString(dir.resolve("backups/budget_20250101_000000-99999999999_x.db"), "not ours either");
+        Cli.Run list = run("backups");
+        assertEquals(0, list.exit(), list.toString());
+        assertEquals(0, run("backup", "--keep", "1").exit());
+        TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('b@example.org', 'B')");
+        Cli.Run rollback = run("rollback", "--latest");
+        assertEquals(0, rollback.exit(), rollback.toString());
+        assertEquals(List.of("A"), TestDb.strings(db(), "SELECT name FROM users"));
+        assertTrue(backupNames().contains("budget_20251301_000000.db"), "retention deleted a file crystal-db never wrote");
+    }
+
+    @Test
     void compressedBackupsAreListedAndRestorable() throws Exception {
         run("upgrade", "2", "--create");
         TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");

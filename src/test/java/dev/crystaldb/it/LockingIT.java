@@ -132,6 +132,34 @@ class LockingIT {
     }
 
     /**
+     * Review of issue 12: in rollback-journal mode the commit needs SQLite's exclusive lock, which
+     * an app's open read keeps it from taking. That run ends busy after its backup was written;
+     * the backup goes again, so retries under Restart= do not pile up copies.
+     */
+    @Test
+    @Timeout(120)
+    void anUpgradeWhoseCommitEndsBusyBehindAnAppsReadLeavesNoBackup() throws Exception {
+        Path db = databaseAtVersion1WithV2Pending();
+        assertEquals("delete", CrystalDb.scalar(db, "PRAGMA journal_mode"));
+        String bytesBefore = sha256(db);
+        CrystalDb.Result busy;
+        try (Connection app = connect(db); Statement statement = app.createStatement()) {
+            statement.execute("BEGIN");
+            try (var rows = statement.executeQuery("SELECT count(*) FROM one")) {
+                assertTrue(rows.next()); // the read transaction holds SQLite's shared lock until it ends
+                busy = run(dir, "--db", db.toString(), "--migrations", "m", "upgrade", "-y", "--lock-timeout", "2");
+            }
+            statement.execute("ROLLBACK");
+        }
+        assertEquals(3, busy.exitCode(), busy::describe);
+        assertNoStackTrace(busy);
+        assertTrue(busy.stderr().contains("backup: "), "the backup was taken before the commit: " + busy.describe());
+        assertEquals(List.of(), CrystalDb.fileNames(dir.resolve("backups")), "a run that ended busy left its backup");
+        assertEquals(bytesBefore, sha256(db));
+        assertEquals(List.of("1"), appliedVersions(db));
+    }
+
+    /**
      * The pre-upgrade backup is taken under SQLite's write lock and the migrations run under the
      * same lock: with an app committing every 20 ms, the state the first migration sees is exactly
      * the backup's, so no commit falls between them.

@@ -262,6 +262,13 @@ class RootRunIT {
         assertEquals(0, asRoot("--db", fresh.toString(), "upgrade", "--create", "--yes").exitCode());
         assertEquals(appUid, uid(fresh));
         assertEquals(0, asApp("--db", fresh.toString(), "downgrade", "base", "--yes").exitCode());
+
+        // a database that is gone, restored by root, is the app's again (not root's 0600 staging copy)
+        Files.delete(db);
+        CrystalDb.Result restore = asRoot("--db", db.toString(), "rollback", "--latest", "--yes");
+        assertEquals(0, restore.exitCode(), restore::describe);
+        assertEquals(appUid, uid(db), "the restored database");
+        assertEquals(0, asApp("--db", db.toString(), "upgrade", "--yes").exitCode(), "the app's user carries on after the restore");
     }
 
     // ------------------------------------------------------------ item 13: a database made read-only
