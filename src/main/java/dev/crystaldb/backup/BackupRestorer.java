@@ -22,7 +22,8 @@ import java.util.concurrent.FutureTask;
 
 /**
  * Puts a backup in place of a database without ever leaving a mix of the two: the backup is
- * copied (or decompressed) into a private scratch directory beside the database and checked
+ * copied (or decompressed) into a private scratch directory (beside the database, or for a root run
+ * the nearest directory above it only root can change: SafeDirectory#scratchParent) and checked
  * there; then, while the caller holds SQLite's write lock on the old database, the old WAL is
  * checkpointed into it (so removing the log loses nothing even if this process is killed the next
  * moment), its -wal, -shm and -journal are removed (SQLite would otherwise replay the old WAL onto
@@ -42,12 +43,14 @@ public final class BackupRestorer {
     /** A checked copy of a backup beside the database, waiting to be swapped in; closing it discards what was not swapped. */
     public static final class Staged implements AutoCloseable {
         private final SafeDirectory databaseDirectory;
+        private final SafeDirectory scratchParent;
         private final SafeDirectory scratch;
         private final String scratchName;
         private final String name;
 
-        private Staged(SafeDirectory databaseDirectory, SafeDirectory scratch, String scratchName, String name) {
+        private Staged(SafeDirectory databaseDirectory, SafeDirectory scratchParent, SafeDirectory scratch, String scratchName, String name) {
             this.databaseDirectory = databaseDirectory;
+            this.scratchParent = scratchParent;
             this.scratch = scratch;
             this.scratchName = scratchName;
             this.name = name;
@@ -60,7 +63,8 @@ public final class BackupRestorer {
         @Override
         public void close() {
             scratch.close();
-            BackupWriter.deleteScratch(databaseDirectory, scratchName);
+            BackupWriter.deleteScratch(scratchParent, scratchName);
+            scratchParent.close();
             databaseDirectory.close();
         }
     }
@@ -72,10 +76,13 @@ public final class BackupRestorer {
     public Staged stage(BackupCatalog catalog, BackupEntry backup, Path database) {
         SafeDirectory directory = openDatabaseDirectory(database);
         String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+        SafeDirectory scratchParent = null;
         SafeDirectory scratch = null;
         try {
+            scratchParent = BackupWriter.scratchParentOf(directory);
             BackupWriter.removeLeftoversOfKilledRuns(directory);
-            scratch = directory.createPrivateDirectory(scratchName);
+            BackupWriter.removeLeftoversOfKilledRuns(scratchParent);
+            scratch = scratchParent.createPrivateDirectory(scratchName);
             String name = database.getFileName().toString();
             String copying = "copying " + backup.file().getFileName();
             try (FileChannel in = catalog.open(backup); FileChannel out = scratch.createPrivateFile(name)) {
@@ -107,12 +114,15 @@ public final class BackupRestorer {
                     throw writeBackFailed;
                 }
             }
-            return new Staged(directory, scratch, scratchName, name);
+            return new Staged(directory, scratchParent, scratch, scratchName, name);
         } catch (IOException | RuntimeException e) {
             if (scratch != null) {
                 scratch.close();
             }
-            BackupWriter.deleteScratch(directory, scratchName);
+            if (scratchParent != null) {
+                BackupWriter.deleteScratch(scratchParent, scratchName);
+                scratchParent.close();
+            }
             directory.close();
             if (e instanceof RuntimeException runtime) {
                 throw runtime;

@@ -68,12 +68,13 @@ public final class BackupWriter {
         long started = System.nanoTime();
         FileOwner owner = ownerOf(database.file());
         String stem = BackupName.stemOf(database.file().getFileName().toString());
-        try (SafeDirectory backups = openDirectory(directory, owner)) {
+        try (SafeDirectory backups = openDirectory(directory, owner); SafeDirectory scratchParent = scratchParentOf(backups)) {
             removeLeftoversOfKilledRuns(backups);
+            removeLeftoversOfKilledRuns(scratchParent);
             // the backup API grows the copy page by page, so its size against this tells how far it is
             long total = requireFreeSpace(database.file(), directory, compress);
             String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
-            try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
+            try (SafeDirectory scratch = scratchParent.createPrivateDirectory(scratchName)) {
                 String copyName = stem + ".db";
                 scratch.createPrivateFile(copyName).close(); // 0600 before any data is in it
                 Path copy = scratch.resolve(copyName);
@@ -101,7 +102,7 @@ public final class BackupWriter {
                 backups.fsync();
                 return new BackupResult(backups.resolve(published), Files.size(backups.resolve(published)), (System.nanoTime() - started) / 1_000_000);
             } finally {
-                deleteScratch(backups, scratchName);
+                deleteScratch(scratchParent, scratchName);
             }
         } catch (IOException e) {
             throw failure(e, "write a backup in " + directory);
@@ -152,6 +153,15 @@ public final class BackupWriter {
             return backups.isRegularFile(name) && backups.deleteIfExists(name);
         } catch (IOException e) {
             return false; // a second copy left behind loses nothing
+        }
+    }
+
+    /** Where this run's scratch directory goes: SafeDirectory#scratchParent, or exit 1 when it cannot be read. */
+    public static SafeDirectory scratchParentOf(SafeDirectory directory) {
+        try {
+            return directory.scratchParent();
+        } catch (IOException e) {
+            throw CrystalDbException.failed("cannot choose a scratch directory for " + directory.path() + ": " + e.getMessage(), e);
         }
     }
 

@@ -179,6 +179,46 @@ public final class SafeDirectory implements AutoCloseable {
         Files.createLink(target.resolve(newName), resolve(name));
     }
 
+    /**
+     * Where to make a private scratch directory for files SQLite opens by their path (the backup
+     * API's copy and its journal, the check of a copy, a rehearsal): SQLite re-walks that path at
+     * every open, so in a root run a user who can rename this directory, or one above it, could
+     * swap in a symlink mid-copy and have root's SQLite create or overwrite files of their choosing.
+     * For such a run: the deepest directory above this one that only root can change, on the same
+     * file system (so the finished file can still be linked or renamed into place). Otherwise, or
+     * when there is none, this directory (a second handle on it).
+     */
+    public SafeDirectory scratchParent() throws IOException {
+        if (!FileOwner.runningAsRoot()) {
+            return open(path);
+        }
+        Path real = path.toRealPath();
+        Object device = Files.getAttribute(real, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        Path pinned = null;
+        for (Path prefix = real.getRoot(); prefix != null; prefix = deeper(prefix, real)) {
+            if (!onlyRootCanChange(prefix)) {
+                break;
+            }
+            if (device.equals(Files.getAttribute(prefix, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                pinned = prefix;
+            }
+        }
+        return open(pinned == null || pinned.equals(real) ? path : pinned);
+    }
+
+    /** The next directory down from prefix towards full; null past full. */
+    private static Path deeper(Path prefix, Path full) {
+        return prefix.getNameCount() >= full.getNameCount() ? null : prefix.resolve(full.getName(prefix.getNameCount()));
+    }
+
+    /** A real directory owned by root that no group or other user can write: nobody but root renames what is in it. */
+    private static boolean onlyRootCanChange(Path directory) throws IOException {
+        PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> permissions = attributes.permissions();
+        return attributes.isDirectory() && (Integer) Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS) == 0
+                && !permissions.contains(PosixFilePermission.GROUP_WRITE) && !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+    }
+
     /** A new directory only this user can enter, held open: nobody else can put anything in it. */
     public SafeDirectory createPrivateDirectory(String name) throws IOException {
         Files.createDirectory(resolve(name), PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));

@@ -44,15 +44,17 @@ public final class RehearsalService {
 
     /** Throws the failure the real upgrade would meet (exit 1, or 4 on drift); returns the report otherwise. */
     public Result rehearse(SqliteDatabase database, MigrationSet migrations, Path backupDirectory, String target) {
-        try (SafeDirectory backups = BackupWriter.openDirectory(backupDirectory, owner(database))) {
+        try (SafeDirectory backups = BackupWriter.openDirectory(backupDirectory, owner(database));
+             SafeDirectory scratchParent = BackupWriter.scratchParentOf(backups)) {
             removeLeftoversOfKilledRuns(backups);
+            removeLeftoversOfKilledRuns(scratchParent);
             String scratchName = ".rehearsal-" + ProcessHandle.current().pid();
-            try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
+            try (SafeDirectory scratch = scratchParent.createPrivateDirectory(scratchName)) {
                 notices.accept("copying " + database.file() + " to a scratch database ...");
                 BackupResult copy = writer.write(database, scratch.path(), "rehearsal", false);
                 return rehearseOn(SqliteDatabase.ownFile(copy.file(), database.lockTimeout()), migrations, target, copy.millis());
             } finally {
-                deleteScratch(backups, scratchName);
+                deleteScratch(scratchParent, scratchName);
             }
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot make a scratch copy in " + backupDirectory + ": " + e.getMessage(), e);

@@ -21,6 +21,9 @@ import java.sql.Statement;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static dev.crystaldb.it.CrystalDb.appliedVersions;
@@ -65,7 +68,8 @@ class RootRunIT {
 
     @BeforeEach
     void anAppDirectoryTheAppsUserOwns() throws Exception {
-        base = Files.createTempDirectory(Path.of("/tmp"), "crystal-rootrun-");
+        // in the build directory, whose parents only root can change (as /var/lib is above an app's directory), not in /tmp
+        base = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "crystal-rootrun-");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         app = Files.createDirectory(base.resolve("app"));
         Files.setPosixFilePermissions(app, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -285,6 +289,55 @@ class RootRunIT {
         }
         assertEquals(before, sha256(db));
         assertEquals(List.of(), fileNames(app.resolve("backups")), "a backup was written for a change that cannot happen");
+    }
+
+    // ------------------------------------------------------------ review: SQLite's own opens by path
+
+    /**
+     * SQLite opens its files by path and re-walks the path at each open (the backup's copy, its
+     * journal, a check of a copy). Under a directory the app's user can rename, they could swap in
+     * a symlink mid-copy and have root's SQLite create or overwrite a file of their choosing. So a
+     * root run has SQLite create nothing by path there but the database's own files: its scratch
+     * work happens in the nearest directory above that only root can change. Seen through strace.
+     */
+    @Test
+    @Timeout(300)
+    void aRootRunHasSqliteCreateNoFileByPathUnderADirectoryTheAppsUserCanRename() throws Exception {
+        Assumptions.assumeTrue(new java.io.File("/usr/bin/strace").canExecute(), "needs strace (.ci/run installs it)");
+        asApp("--db", db.toString(), "backup"); // something for rollback --latest
+        Pattern createdByPath = Pattern.compile("open(?:at)?\\((?:AT_FDCWD, )?\"([^\"]+)\", ([A-Z_|]+)");
+        Set<String> databaseFiles = Set.of(db.toString(), db + "-journal", db + "-wal", db + "-shm");
+        List<String[]> commands = List.of(new String[] {"backup"}, new String[] {"rehearse"}, new String[] {"upgrade", "--yes"},
+                new String[] {"rollback", "--latest", "--yes"});
+        boolean scratchAbove = false;
+        for (String[] command : commands) {
+            Path trace = base.resolve("strace-" + command[0] + ".log");
+            String[] args = new String[command.length + 2];
+            args[0] = "--db";
+            args[1] = db.toString();
+            System.arraycopy(command, 0, args, 2, command.length);
+            CrystalDb.Result result;
+            try (CrystalDb.Run run = CrystalDb.start(List.of("strace", "-f", "-qq", "-e", "trace=open,openat,creat", "-o", trace.toString()),
+                    base, Map.of(), args)) {
+                result = run.await();
+            }
+            assertEquals(0, result.exitCode(), result::describe);
+            for (String line : Files.readAllLines(trace)) {
+                Matcher open = createdByPath.matcher(line);
+                if (!open.find() || !open.group(2).contains("O_CREAT")) {
+                    continue;
+                }
+                String file = open.group(1);
+                assertFalse(file.startsWith(app + "/") && !databaseFiles.contains(file),
+                        String.join(" ", command) + ": created by path under the app's directory: " + line);
+                scratchAbove |= file.startsWith(base + "/.crystal-db-");
+            }
+        }
+        assertTrue(scratchAbove, "no scratch work was seen in " + base);
+        assertEquals(List.of("1", "2", "3"), appliedVersions(db), "rollback --latest restored the backup taken at version 3");
+        try (Stream<Path> left = Files.list(base)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(), "scratch left behind");
+        }
     }
 
     // ------------------------------------------------------------ helpers
