@@ -211,12 +211,17 @@ public final class SafeDirectory implements AutoCloseable {
         return prefix.getNameCount() >= full.getNameCount() ? null : prefix.resolve(full.getName(prefix.getNameCount()));
     }
 
-    /** A real directory owned by root that no group or other user can write: nobody but root renames what is in it. */
+    /**
+     * A real directory owned by root in which nobody but root can rename root's entries: no group
+     * or other user can write it, or it is sticky (as /tmp is: there only an entry's owner may).
+     */
     private static boolean onlyRootCanChange(Path directory) throws IOException {
         PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         Set<PosixFilePermission> permissions = attributes.permissions();
+        int mode = (Integer) Files.getAttribute(directory, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        boolean sticky = (mode & 01000) != 0;
         return attributes.isDirectory() && (Integer) Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS) == 0
-                && !permissions.contains(PosixFilePermission.GROUP_WRITE) && !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+                && (sticky || !permissions.contains(PosixFilePermission.GROUP_WRITE) && !permissions.contains(PosixFilePermission.OTHERS_WRITE));
     }
 
     /** A new directory only this user can enter, held open: nobody else can put anything in it. */

@@ -1,5 +1,6 @@
 package dev.crystaldb.db;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,5 +59,27 @@ class SafeDirectoryTest {
         }
         assertTrue(Files.notExists(dir.resolve(".scratch")));
         assertTrue(Files.isRegularFile(dir.resolve("published.db")));
+    }
+
+    /** A root run's scratch work (SQLite opens by path) goes where no other user can rename a directory on the way. */
+    @Test
+    void aRootRunsScratchParentIsTheNearestDirectoryOnlyRootCanChange() throws Exception {
+        Assumptions.assumeTrue(FileOwner.runningAsRoot(), "needs root (CI runs as root)");
+        Path real = dir.toRealPath();
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path open = Files.createDirectory(real.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx")); // anyone may rename what is in it
+        Path below = Files.createDirectory(open.resolve("backups"));
+        Path sticky = Files.createDirectory(real.resolve("sticky"));
+        Files.setAttribute(sticky, "unix:mode", 01777); // as /tmp: only an entry's owner may rename it
+        try (SafeDirectory directory = SafeDirectory.open(below); SafeDirectory parent = directory.scratchParent()) {
+            assertEquals(real, parent.path(), "the scratch work would go where another user can redirect it");
+        }
+        try (SafeDirectory directory = SafeDirectory.open(sticky); SafeDirectory parent = directory.scratchParent()) {
+            assertEquals(sticky, parent.path());
+        }
+        try (SafeDirectory directory = SafeDirectory.open(real); SafeDirectory parent = directory.scratchParent()) {
+            assertEquals(real, parent.path());
+        }
     }
 }

@@ -68,8 +68,8 @@ class RootRunIT {
 
     @BeforeEach
     void anAppDirectoryTheAppsUserOwns() throws Exception {
-        // in the build directory, whose parents only root can change (as /var/lib is above an app's directory), not in /tmp
-        base = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "crystal-rootrun-");
+        // root's, in /tmp (sticky): only root can rename it, as only root can rename /var/lib above an app's directory
+        base = Files.createTempDirectory(Path.of("/tmp"), "crystal-rootrun-");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         app = Files.createDirectory(base.resolve("app"));
         Files.setPosixFilePermissions(app, PosixFilePermissions.fromString("rwxr-xr-x"));
