@@ -115,10 +115,15 @@ public final class RollbackService {
             awaitNoWriters(database);
             notices.accept("emergency backup of the current database ...");
             BackupResult emergency = writer.write(database, backupDirectory, "emergency", false);
+            try {
+                // a request that opened the file while the emergency copy was written is waiting
+                // for the lock: once more, so that none holds the replaced file after the swap
+                awaitNoWriters(database);
+            } catch (CrystalDbException e) {
+                writer.withdraw(emergency); // nothing was replaced, and under the lock nothing changed since the copy
+                throw e;
+            }
             notices.accept("emergency backup: " + emergency.file());
-            // a request that opened the file while the emergency copy was written is waiting for
-            // the lock: once more, so that none holds the replaced file after the swap
-            awaitNoWriters(database);
             Object replaced = fileKey(database.file());
             restorer.swapIn(staged, database);
             lock.keepUntilExit();
