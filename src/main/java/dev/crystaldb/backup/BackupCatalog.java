@@ -119,6 +119,21 @@ public final class BackupCatalog {
     }
 
     /**
+     * The -wal published beside a raw emergency copy (BackupWriter#writeRawCopy), when there is
+     * one: a regular file of a trusted owner. Its commits are part of that backup.
+     */
+    Optional<FileChannel> openWal(BackupEntry entry) throws IOException {
+        String name = entry.file().getFileName().toString() + "-wal";
+        try (SafeDirectory backups = SafeDirectory.open(directory)) {
+            Optional<PosixFileAttributes> attributes = backups.attributes(name);
+            if (attributes.isEmpty() || !attributes.get().isRegularFile() || !databaseOwner().trusts(FileOwner.uidOf(backups.resolve(name)))) {
+                return Optional.empty();
+            }
+            return Optional.of(backups.openRegularFile(name));
+        }
+    }
+
+    /**
      * Runs reader on a plain SQLite file holding the backup: the backup itself, or for a .db.gz a
      * temporary decompressed copy in a private scratch directory, removed afterwards.
      */

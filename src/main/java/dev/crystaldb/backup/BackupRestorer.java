@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -96,6 +97,9 @@ public final class BackupRestorer {
                 // finds little to do). This channel stays open until SQLite's connections in the
                 // check are closed: closing a descriptor of the file while SQLite has it open
                 // would drop SQLite's POSIX locks.
+                if (!backup.name().compressed()) {
+                    stageWal(catalog, backup, scratch, name); // a raw emergency copy's commits may still be in its -wal
+                }
                 FutureTask<Void> writeBack = startWriteBack(out);
                 try (Progress.Step step = progress.start("checking the copy (quick_check)")) {
                     CopyCheck.checkHeader(scratch.resolve(name)); // an empty or truncated file is refused before SQLite writes to it
@@ -129,6 +133,18 @@ public final class BackupRestorer {
             }
             throw CrystalDbException.failed("cannot copy backup " + backup.file().getFileName() + " beside " + database + ": " + e.getMessage()
                     + "; nothing was changed", e);
+        }
+    }
+
+    /** Copies the backup's -wal beside the staged copy; detaching the copy then checkpoints it in. */
+    private void stageWal(BackupCatalog catalog, BackupEntry backup, SafeDirectory scratch, String name) throws IOException {
+        Optional<FileChannel> wal = catalog.openWal(backup);
+        if (wal.isEmpty()) {
+            return;
+        }
+        try (FileChannel in = wal.get(); FileChannel out = scratch.createPrivateFile(name + "-wal")) {
+            FileCopy.copy(in, out, progress, "copying " + backup.file().getFileName() + "-wal");
+            out.force(true);
         }
     }
 

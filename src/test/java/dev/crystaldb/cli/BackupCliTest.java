@@ -138,6 +138,28 @@ class BackupCliTest {
         assertTrue(backupNames().contains("budget_20251301_000000.db"), "retention deleted a file crystal-db never wrote");
     }
 
+    /** Review of issue 12: a raw emergency copy is the file and its -wal; restoring it keeps the commits in the -wal. */
+    @Test
+    void aRawEmergencyCopyIsRestoredWithTheCommitsInItsWal() throws Exception {
+        run("upgrade", "--create");
+        TestDb.execute(db(), "PRAGMA journal_mode=WAL");
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        String raw = "budget_20260101_000000_emergency-raw.db";
+        try (java.sql.Connection app = TestDb.connect(db()); java.sql.Statement statement = app.createStatement()) {
+            statement.execute("PRAGMA wal_autocheckpoint = 0");
+            statement.execute("INSERT INTO users(email, name) VALUES ('in-wal@example.org', 'only in the -wal')");
+            // copied byte for byte while the connection keeps the frame in the -wal, as writeRawCopy does
+            Files.copy(db(), backups.resolve(raw));
+            Files.copy(Path.of(db() + "-wal"), backups.resolve(raw + "-wal"));
+        }
+        assertTrue(Files.size(backups.resolve(raw + "-wal")) > 0, "the -wal holds the commit");
+        TestDb.execute(db(), "DELETE FROM users");
+        Cli.Run rollback = run("rollback", raw);
+        assertEquals(0, rollback.exit(), rollback.toString());
+        assertEquals(List.of("only in the -wal"), TestDb.strings(db(), "SELECT name FROM users"), "the commit in the raw copy's -wal was lost");
+        assertTrue(Files.exists(backups.resolve(raw + "-wal")), "the backup itself was changed");
+    }
+
     @Test
     void compressedBackupsAreListedAndRestorable() throws Exception {
         run("upgrade", "2", "--create");
