@@ -65,8 +65,10 @@ class RollbackCommand implements Callable<Integer> {
             return catalog.find(backupName);
         }
         if (latest) {
-            return catalog.latest().orElseThrow(() -> CrystalDbException.usage("no backups in " + catalog.directory()
-                    + " but emergency copies: nothing to restore with --latest (name an emergency copy to undo a rollback)"));
+            return catalog.latest().orElseThrow(() -> CrystalDbException.usage(catalog.list().isEmpty()
+                    ? "no backups in " + catalog.directory() + ": nothing to restore"
+                    : "no backup in " + catalog.directory() + " for --latest, only emergency copies or unreadable files: "
+                            + "name one to restore it (`crystal-db backups` lists them)"));
         }
         if (beforeUpgrade) {
             return catalog.latestWithReason("pre-upgrade").orElseThrow(() ->

@@ -161,6 +161,27 @@ class BackupCliTest {
     }
 
     @Test
+    void rollbackLatestSaysWhetherThereIsNoBackupAtAllOrOnlyEmergencyCopies() throws Exception {
+        run("upgrade", "--create");
+        Cli.Run none = run("rollback", "--latest");
+        assertEquals(2, none.exit(), none.toString());
+        assertTrue(none.err().contains("no backups in " + dir.resolve("backups") + ": nothing to restore"), none.toString());
+
+        assertEquals(0, run("backup").exit());
+        assertEquals(0, run("rollback", "--latest").exit()); // leaves an emergency copy
+        for (String name : backupNames()) {
+            if (!name.contains("_emergency")) {
+                Files.delete(dir.resolve("backups").resolve(name));
+            }
+        }
+        String before = TestDb.sha256(db());
+        Cli.Run onlyEmergency = run("rollback", "--latest");
+        assertEquals(2, onlyEmergency.exit(), onlyEmergency.toString());
+        assertTrue(onlyEmergency.err().contains("only emergency copies or unreadable files"), onlyEmergency.toString());
+        assertEquals(before, TestDb.sha256(db()), "a refused rollback changed the database");
+    }
+
+    @Test
     void compressedBackupsAreListedAndRestorable() throws Exception {
         run("upgrade", "2", "--create");
         TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
