@@ -304,6 +304,9 @@ class RootRunIT {
     @Timeout(300)
     void aRootRunHasSqliteCreateNoFileByPathUnderADirectoryTheAppsUserCanRename() throws Exception {
         Assumptions.assumeTrue(new java.io.File("/usr/bin/strace").canExecute(), "needs strace (.ci/run installs it)");
+        Process probe = new ProcessBuilder("strace", "-f", "-qq", "-o", "/dev/null", "true").redirectErrorStream(true).start();
+        String probed = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Assumptions.assumeTrue(probe.waitFor() == 0, "strace cannot trace here (ptrace refused): " + probed);
         asApp("--db", db.toString(), "backup"); // something for rollback --latest
         Pattern createdByPath = Pattern.compile("open(?:at)?\\((?:AT_FDCWD, )?\"([^\"]+)\", ([A-Z_|]+)");
         Set<String> databaseFiles = Set.of(db.toString(), db + "-journal", db + "-wal", db + "-shm");
