@@ -142,7 +142,7 @@ public final class BackupCatalog {
             return reader.apply(entry.file());
         }
         try (SafeDirectory backups = SafeDirectory.open(directory)) {
-            String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+            String scratchName = BackupWriter.scratchName();
             try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
                 try (FileChannel in = backups.openRegularFile(entry.file().getFileName().toString());
                      FileChannel out = scratch.createPrivateFile(stem + ".db")) {

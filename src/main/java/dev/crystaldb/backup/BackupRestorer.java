@@ -76,7 +76,7 @@ public final class BackupRestorer {
      */
     public Staged stage(BackupCatalog catalog, BackupEntry backup, Path database) {
         SafeDirectory directory = openDatabaseDirectory(database);
-        String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+        String scratchName = BackupWriter.scratchName();
         SafeDirectory scratchParent = null;
         SafeDirectory scratch = null;
         try {

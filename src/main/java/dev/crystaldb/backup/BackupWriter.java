@@ -73,7 +73,7 @@ public final class BackupWriter {
             removeLeftoversOfKilledRuns(scratchParent);
             // the backup API grows the copy page by page, so its size against this tells how far it is
             long total = requireFreeSpace(database.file(), directory, compress);
-            String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+            String scratchName = scratchName();
             try (SafeDirectory scratch = scratchParent.createPrivateDirectory(scratchName)) {
                 String copyName = stem + ".db";
                 scratch.createPrivateFile(copyName).close(); // 0600 before any data is in it
@@ -119,7 +119,7 @@ public final class BackupWriter {
         FileOwner owner = ownerOf(database);
         String stem = BackupName.stemOf(database.getFileName().toString());
         try (SafeDirectory backups = openDirectory(directory, owner); SafeDirectory source = SafeDirectory.open(database.getParent())) {
-            String scratchName = ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+            String scratchName = scratchName();
             try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
                 String name = database.getFileName().toString();
                 rawCopy(source, name, scratch, stem + ".db");
@@ -200,7 +200,7 @@ public final class BackupWriter {
      * Temporary files of a run that was killed (its pid is gone) are removed before a new backup
      * starts; those of a live run are left alone.
      */
-    static void removeLeftoversOfKilledRuns(SafeDirectory directory) {
+    public static void removeLeftoversOfKilledRuns(SafeDirectory directory) {
         try {
             for (String name : directory.names()) {
                 Matcher scratch = SCRATCH.matcher(name);
@@ -220,7 +220,12 @@ public final class BackupWriter {
         return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    static void deleteScratch(SafeDirectory directory, String name) {
+    /** A name for this run's scratch directory, which the next run removes once this process is gone. */
+    public static String scratchName() {
+        return ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
+    }
+
+    public static void deleteScratch(SafeDirectory directory, String name) {
         try {
             directory.deleteTree(name);
         } catch (IOException ignored) {

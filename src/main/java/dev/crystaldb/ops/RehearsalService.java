@@ -46,15 +46,15 @@ public final class RehearsalService {
     public Result rehearse(SqliteDatabase database, MigrationSet migrations, Path backupDirectory, String target) {
         try (SafeDirectory backups = BackupWriter.openDirectory(backupDirectory, owner(database));
              SafeDirectory scratchParent = BackupWriter.scratchParentOf(backups)) {
-            removeLeftoversOfKilledRuns(backups);
-            removeLeftoversOfKilledRuns(scratchParent);
-            String scratchName = ".rehearsal-" + ProcessHandle.current().pid();
+            BackupWriter.removeLeftoversOfKilledRuns(backups);
+            BackupWriter.removeLeftoversOfKilledRuns(scratchParent);
+            String scratchName = BackupWriter.scratchName();
             try (SafeDirectory scratch = scratchParent.createPrivateDirectory(scratchName)) {
                 notices.accept("copying " + database.file() + " to a scratch database ...");
                 BackupResult copy = writer.write(database, scratch.path(), "rehearsal", false);
                 return rehearseOn(SqliteDatabase.ownFile(copy.file(), database.lockTimeout()), migrations, target, copy.millis());
             } finally {
-                deleteScratch(scratchParent, scratchName);
+                BackupWriter.deleteScratch(scratchParent, scratchName);
             }
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot make a scratch copy in " + backupDirectory + ": " + e.getMessage(), e);
@@ -91,27 +91,6 @@ public final class RehearsalService {
             return FileOwner.of(database.file());
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot read the owner of " + database.file() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void removeLeftoversOfKilledRuns(SafeDirectory backups) {
-        try {
-            for (String name : backups.names()) {
-                if (name.matches("\\.rehearsal-\\d+") && ProcessHandle.of(Long.parseLong(name.substring(".rehearsal-".length())))
-                        .map(p -> !p.isAlive()).orElse(true)) {
-                    deleteScratch(backups, name);
-                }
-            }
-        } catch (IOException ignored) {
-            // tidying only
-        }
-    }
-
-    private static void deleteScratch(SafeDirectory backups, String name) {
-        try {
-            backups.deleteTree(name);
-        } catch (IOException ignored) {
-            // a leftover scratch directory is hidden and holds only a copy
         }
     }
 }
