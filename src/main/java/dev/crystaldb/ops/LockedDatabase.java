@@ -1,6 +1,7 @@
 package dev.crystaldb.ops;
 
 import dev.crystaldb.db.DatabaseLock;
+import dev.crystaldb.db.ProcLocks;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
@@ -26,20 +27,39 @@ final class LockedDatabase implements AutoCloseable {
 
     /** For upgrade, downgrade and stamp: an SQLite file that may be changed (or, with create, a new one). */
     static LockedDatabase forChange(Path file, boolean create, Duration lockTimeout, Consumer<String> notices) {
-        boolean creating = create && (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || SqliteDatabase.isEmptyFile(file));
-        if (creating) {
+        boolean beingMade = false;
+        if (creating(file, create)) {
             SqliteDatabase.requireCreatable(file);
         } else {
-            SqliteDatabase.requirePresent(file);
-            SqliteDatabase.requireChangeable(file);
+            try {
+                SqliteDatabase.requirePresent(file);
+                SqliteDatabase.requireChangeable(file);
+            } catch (CrystalDbException e) {
+                // another run with --create may be making it right now (SQLite writes the header at its
+                // first commit): then what the file is is decided under the lock, once that run is done
+                beingMade = create && e.exitCode() == ExitCode.USAGE && !ProcLocks.holders(DatabaseLock.lockFileFor(file)).isEmpty();
+                if (!beingMade) {
+                    throw e;
+                }
+            }
         }
         DatabaseLock lock = lock(file, lockTimeout, notices);
         try {
+            boolean creating = creating(file, create); // again: another run may have made it while this one waited
+            if (beingMade && !creating) {
+                SqliteDatabase.requirePresent(file);
+                SqliteDatabase.requireChangeable(file);
+            }
             return new LockedDatabase(lock, creating ? SqliteDatabase.creating(file, lockTimeout) : SqliteDatabase.forChanging(file, lockTimeout));
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
+    }
+
+    /** Whether the change makes the database: --create, and no file or an empty one. */
+    private static boolean creating(Path file, boolean create) {
+        return create && (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || SqliteDatabase.isEmptyFile(file));
     }
 
     /** For rollback: the database about to be replaced may be missing or damaged, so only the lock is checked. */
