@@ -63,7 +63,9 @@ class DowngradeCommand implements Callable<Integer> {
                     "nothing to undo: database is at version " + result.downgrade().from().map(Version::toString).orElse("none"));
             return ExitCode.OK.code;
         }
-        output.result(ChangeSteps.document(file.toString(), result.downgrade(), result.backup(), false), ChangeSteps.text("undid", result.downgrade()));
+        output.result(ChangeSteps.document(file.toString(), result.downgrade(), result.backup(), false)
+                        .with("hold", result.hold().map(HoldText::document).orElse(null)),
+                ChangeSteps.text("undid", result.downgrade()).stripTrailing() + result.hold().map(h -> "\n" + HoldText.recorded(h)).orElse(""));
         return ExitCode.OK.code;
     }
 

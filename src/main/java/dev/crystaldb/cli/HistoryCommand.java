@@ -3,6 +3,8 @@ package dev.crystaldb.cli;
 import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.HistoryEntry;
 import dev.crystaldb.migrate.MigrationEngine;
+import dev.crystaldb.migrate.MigrationSet;
+import dev.crystaldb.migrate.Version;
 import dev.crystaldb.errors.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -19,11 +21,14 @@ class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DatabaseState state = new MigrationEngine(root.readDatabase(), root.migrations()).inspect();
+        MigrationSet migrations = root.migrations();
+        DatabaseState state = new MigrationEngine(root.readDatabase(), migrations).inspect();
+        List<Version> held = state.heldPending(migrations);
         List<List<String>> rows = new ArrayList<>();
         List<Map<String, Object>> documents = new ArrayList<>();
         for (HistoryEntry entry : state.entries()) {
-            String status = entry.status().label + (entry.fileChanged() ? ", file changed" : "");
+            boolean isHeld = held.contains(entry.version());
+            String status = entry.status().label + (isHeld ? ", held" : "") + (entry.fileChanged() ? ", file changed" : "");
             rows.add(List.of(entry.version().toString(), entry.description(), status,
                     entry.appliedOn() == null ? "" : entry.appliedOn().toString().replace('T', ' ').replaceFirst("\\.\\d+Z$", "Z"),
                     entry.executionMillis() == null ? "" : entry.executionMillis() + " ms",
@@ -32,6 +37,7 @@ class HistoryCommand implements Callable<Integer> {
                     .with("version", entry.version().toString())
                     .with("description", entry.description())
                     .with("state", entry.status().label)
+                    .with("held", isHeld)
                     .with("file_changed", entry.fileChanged())
                     .with("script", entry.script())
                     .with("applied_on", entry.appliedOn() == null ? null : entry.appliedOn().toString())
@@ -41,7 +47,10 @@ class HistoryCommand implements Callable<Integer> {
         }
         String text = rows.isEmpty() ? "no migrations known\n"
                 : Output.table(List.of("VERSION", "DESCRIPTION", "STATE", "APPLIED ON (UTC)", "TIME", "UNDO"), rows);
-        root.output().result(Output.doc().with("migrations", documents), text);
+        if (state.hold().isPresent()) {
+            text += "upgrade hold: " + HoldText.standing(state.hold().get()) + "\n";
+        }
+        root.output().result(Output.doc().with("migrations", documents).with("hold", state.hold().map(HoldText::document).orElse(null)), text);
         return ExitCode.OK.code;
     }
 }

@@ -50,9 +50,11 @@ class RollbackCommand implements Callable<Integer> {
                         .with("database", databaseFile.toString())
                         .with("restored", chosen.file().toString())
                         .with("emergency_backup", result.emergencyBackup().map(Path::toString).orElse(null))
-                        .with("version", result.version().map(Version::toString).orElse(null)),
+                        .with("version", result.version().map(Version::toString).orElse(null))
+                        .with("hold", result.hold().map(HoldText::document).orElse(null)),
                 "restored " + chosen.file().getFileName() + " into " + databaseFile + "; database is at version " + version
-                        + result.emergencyBackup().map(p -> "\nemergency backup of the replaced database: " + p).orElse(""));
+                        + result.emergencyBackup().map(p -> "\nemergency backup of the replaced database: " + p).orElse("")
+                        + result.hold().map(h -> "\n" + HoldText.recorded(h)).orElse(""));
         return ExitCode.OK.code;
     }
 

@@ -49,6 +49,7 @@ class StatusCommand implements Callable<Integer> {
         text.put("migrations", engine.migrations().origin() + ", head " + state.head().map(Version::toString).orElse("none"));
         Optional<AlembicVersion> alembic = AlembicVersion.of(state, engine.migrations());
         alembic.ifPresent(a -> text.put("alembic_version", a.describe(engine.migrations().origin())));
+        state.hold().ifPresent(hold -> text.put("upgrade hold", HoldText.standing(hold)));
         if (problem != null) {
             text.put("problem", problem);
         }
@@ -63,6 +64,7 @@ class StatusCommand implements Callable<Integer> {
                 .with("migrations", engine.migrations().origin())
                 .with("alembic_revision", state.alembicRevision().orElse(null))
                 .with("alembic_version_state", alembic.map(a -> a.state().name().toLowerCase(Locale.ROOT)).orElse(null))
+                .with("hold", state.hold().map(HoldText::document).orElse(null))
                 .with("problem", problem), Output.fields(text));
         boolean failed = check && (!pending.isEmpty() || problem != null);
         return failed ? ExitCode.CHECK_FAILED.code : ExitCode.OK.code;

@@ -3,6 +3,7 @@ package dev.crystaldb.cli;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.MigrationRange;
 import dev.crystaldb.migrate.MigrationSet;
+import dev.crystaldb.migrate.UpgradeHold;
 import dev.crystaldb.migrate.UpgradePlan;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -37,6 +39,9 @@ class UpgradeCommand implements Callable<Integer> {
     @Option(names = "--rehearse", description = "First rehearse the upgrade on a scratch copy; apply for real only if that passed.")
     boolean rehearse;
 
+    @Option(names = "--release-hold", description = "Apply the versions a rollback or downgrade held back (upgrade refuses them, exit 3, until then or until a release changes them).")
+    boolean releaseHold;
+
     @Override
     public Integer call() {
         Output output = root.output();
@@ -49,24 +54,33 @@ class UpgradeCommand implements Callable<Integer> {
         UpgradeService service = new UpgradeService(root.backupWriter(), output.progress(), output::info, root.lockTimeout());
         if (dryRun) {
             UpgradePlan plan = service.plan(file, create, migrations, target);
+            List<Version> held = plan.state().heldPending(migrations);
+            if (!held.isEmpty() && !releaseHold) {
+                output.info("note: the upgrade is held (" + plan.state().hold().orElseThrow().reason() + "): without --release-hold, upgrade refuses "
+                        + "to apply " + String.join(", ", held.stream().map(Version::toString).toList()) + " again (exit 3)");
+            }
             String sql = ChangeSteps.sqlOf(plan.scripts());
             output.result(ChangeSteps.document(file.toString(), UpgradeResult.unchanged(plan.from()), Optional.empty(), true).with("sql", sql),
                     plan.nothingToDo() ? "nothing to apply: database is at version " + plan.from().map(Version::toString).orElse("none") : sql);
             return ExitCode.OK.code;
         }
         UpgradeService.Result result = service.upgrade(
-                new UpgradeService.Request(file, migrations, target, create, !noBackup, rehearse, root.backupDirectory(file)),
+                new UpgradeService.Request(file, migrations, target, create, !noBackup, rehearse, root.backupDirectory(file), releaseHold),
                 plan -> {
                     output.info((plan.state().exists() ? "" : "creating " + file + "\n") + "to apply on " + file
                             + " (now at " + plan.from().map(Version::toString).orElse("no version") + "):\n" + ChangeSteps.listOf(plan.scripts()).stripTrailing());
                     return root.confirm("Apply " + plan.scripts().size() + " migration(s)?");
                 });
         if (result.upgrade().steps().isEmpty()) {
-            output.result(ChangeSteps.document(file.toString(), result.upgrade(), Optional.empty(), false),
-                    "database is up to date at version " + result.upgrade().to().map(Version::toString).orElse("none"));
+            output.result(ChangeSteps.document(file.toString(), result.upgrade(), Optional.empty(), false)
+                            .with("released_hold", result.releasedHold().map(UpgradeHold::versionList).orElse(null)),
+                    "database is up to date at version " + result.upgrade().to().map(Version::toString).orElse("none")
+                            + result.releasedHold().map(h -> "; upgrade hold released (versions " + h.versionList() + ")").orElse(""));
             return ExitCode.OK.code;
         }
-        output.result(ChangeSteps.document(file.toString(), result.upgrade(), result.backup(), false), ChangeSteps.text("applied", result.upgrade()));
+        output.result(ChangeSteps.document(file.toString(), result.upgrade(), result.backup(), false)
+                        .with("released_hold", result.releasedHold().map(UpgradeHold::versionList).orElse(null)),
+                ChangeSteps.text("applied", result.upgrade()));
         return ExitCode.OK.code;
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Reads the version a database copy (a backup, a staged restore) is at straight from its history table, read-only. */
@@ -29,6 +30,28 @@ public final class HistoryReader {
             return Optional.ofNullable(highest);
         } catch (SQLException e) {
             throw database.translate(e, "read the history of " + file);
+        }
+    }
+
+    /** The applied versions of a copy (or of the live database, under crystal-db's lock), with their checksums, read-only. */
+    public static List<UpgradeHold.Held> appliedVersions(Path file) {
+        SqliteDatabase database = SqliteDatabase.ownFile(file, Duration.ofSeconds(5));
+        try (Connection connection = database.openReadOnly()) {
+            return UpgradeHold.applied(connection);
+        } catch (SQLException e) {
+            throw database.translate(e, "read the history of " + file);
+        }
+    }
+
+    /** Records a hold in a copy crystal-db made (the staged restore), as one transaction. */
+    public static void recordHold(Path file, UpgradeHold hold) {
+        SqliteDatabase database = SqliteDatabase.ownFile(file, Duration.ofSeconds(5));
+        try (Connection connection = database.open()) {
+            connection.setAutoCommit(false);
+            UpgradeHold.record(connection, hold);
+            connection.commit();
+        } catch (SQLException e) {
+            throw database.translate(e, "record the upgrade hold in " + file);
         }
     }
 }

@@ -75,13 +75,13 @@ public final class MigrationEngine {
      */
     public DatabaseState inspect() {
         if (!database.exists()) {
-            return new DatabaseState(false, false, false, Optional.empty(), merge(List.of()), migrations.head(), Map.of());
+            return new DatabaseState(false, false, false, Optional.empty(), merge(List.of()), migrations.head(), Map.of(), Optional.empty());
         }
         try (Connection connection = database.openReadOnly()) {
             boolean history = SqliteDatabase.tableExists(connection, HISTORY_TABLE);
             List<HistoryRow> rows = history ? HistoryRow.readAll(connection) : List.of();
             return new DatabaseState(true, history, hasOwnTables(connection), alembicRevision(connection), merge(rows), migrations.head(),
-                    history ? StatementChecksums.read(connection) : Map.of());
+                    history ? StatementChecksums.read(connection) : Map.of(), UpgradeHold.read(connection));
         } catch (SQLException e) {
             throw database.translate(e, "read " + database.file());
         }
@@ -541,7 +541,7 @@ public final class MigrationEngine {
     private static boolean hasOwnTables(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') "
-                     + "AND name NOT LIKE 'sqlite_%' AND name NOT IN ('" + HISTORY_TABLE + "', '" + StatementChecksums.TABLE + "', 'alembic_version')")) {
+                     + "AND name NOT LIKE 'sqlite_%' AND name NOT IN ('" + HISTORY_TABLE + "', '" + StatementChecksums.TABLE + "', '" + UpgradeHold.TABLE + "', 'alembic_version')")) {
             return rows.next() && rows.getLong(1) > 0;
         }
     }

@@ -7,11 +7,16 @@ import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.migrate.DowngradePlan;
 import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.MigrationSet;
+import dev.crystaldb.migrate.UpgradeHold;
 import dev.crystaldb.migrate.UpgradeResult;
+import dev.crystaldb.migrate.Version;
 import dev.crystaldb.progress.Progress;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -26,8 +31,8 @@ public final class DowngradeService {
     public record Request(Path database, MigrationSet migrations, String target, boolean backup, Path backupDirectory) {
     }
 
-    /** What a downgrade did. */
-    public record Result(Path database, UpgradeResult downgrade, Optional<BackupResult> backup) {
+    /** What a downgrade did; hold, the upgrade hold it recorded for the versions it undid. */
+    public record Result(Path database, UpgradeResult downgrade, Optional<BackupResult> backup, Optional<UpgradeHold> hold) {
     }
 
     private final BackupWriter writer;
@@ -49,7 +54,7 @@ public final class DowngradeService {
             MigrationEngine engine = new MigrationEngine(database, request.migrations(), progress);
             DowngradePlan plan = engine.planDowngrade(request.target());
             if (plan.nothingToDo()) {
-                return new Result(database.file(), UpgradeResult.unchanged(plan.from()), Optional.empty());
+                return new Result(database.file(), UpgradeResult.unchanged(plan.from()), Optional.empty(), Optional.empty());
             }
             if (!approve.test(plan)) {
                 throw LockedDatabase.cancelled();
@@ -57,14 +62,43 @@ public final class DowngradeService {
             Optional<BackupResult> backup = Optional.empty();
             try (WriteTransaction unit = database.beginWrite(notices)) {
                 backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-downgrade", request.backup(), notices);
+                List<UpgradeHold.Held> appliedBefore = applied(unit);
                 UpgradeResult result = engine.downgrade(plan, unit);
+                UpgradeHold hold = holdTakenBack(unit, appliedBefore, result);
                 unit.commit();
-                return new Result(database.file(), result, backup);
+                return new Result(database.file(), result, backup, Optional.ofNullable(hold));
             } catch (RuntimeException e) {
                 SafetyBackup.withdrawWhenBusy(writer, backup, e, notices);
                 throw e;
             }
         }
+    }
+
+    private static List<UpgradeHold.Held> applied(WriteTransaction unit) {
+        try {
+            return UpgradeHold.applied(unit.connection());
+        } catch (SQLException e) {
+            throw unit.database().translate(e, "read the history of " + unit.database().file());
+        }
+    }
+
+    /**
+     * Holds the undone versions in the same unit as the undo, so that the next upgrade (ExecStartPre=
+     * at the next start) does not apply them straight back; `upgrade --release-hold` or a release
+     * that changes them lifts it.
+     */
+    private static UpgradeHold holdTakenBack(WriteTransaction unit, List<UpgradeHold.Held> appliedBefore, UpgradeResult result) {
+        List<UpgradeHold.Held> undone = UpgradeHold.takenBack(appliedBefore, applied(unit));
+        if (undone.isEmpty()) {
+            return null;
+        }
+        UpgradeHold hold = new UpgradeHold("downgrade to " + result.to().map(Version::toString).orElse("base"), Instant.now(), undone);
+        try {
+            UpgradeHold.record(unit.connection(), hold);
+        } catch (SQLException e) {
+            throw unit.database().translate(e, "record the upgrade hold in " + unit.database().file());
+        }
+        return hold;
     }
 
     /** Reads only: what downgrade would run (--dry-run). */

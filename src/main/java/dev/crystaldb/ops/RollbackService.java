@@ -11,6 +11,7 @@ import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.HistoryReader;
+import dev.crystaldb.migrate.UpgradeHold;
 import dev.crystaldb.migrate.Version;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -41,8 +43,11 @@ public final class RollbackService {
     public record Request(Path database, Path backupDirectory, BackupEntry backup, Optional<SystemdUnit> unit) {
     }
 
-    /** What a rollback did. */
-    public record Result(BackupEntry restored, Optional<Path> emergencyBackup, Optional<Version> version) {
+    /**
+     * What a rollback did; hold, the upgrade hold recorded in the restored database for the versions
+     * it took back out (empty when it took none back, or the replaced database could not be read).
+     */
+    public record Result(BackupEntry restored, Optional<Path> emergencyBackup, Optional<Version> version, Optional<UpgradeHold> hold) {
     }
 
     private final BackupWriter writer;
@@ -68,6 +73,8 @@ public final class RollbackService {
             BackupCatalog catalog = new BackupCatalog(request.backupDirectory(), database.file());
             try (BackupRestorer.Staged staged = restorer.stage(catalog, request.backup(), database.file())) {
                 Optional<Version> version = HistoryReader.currentVersion(staged.file());
+                // after the backup was found sound: a refused restore must not even open the live database
+                Optional<UpgradeHold> hold = holdFor(appliedBefore(database), staged, request.backup());
                 boolean stopped = false;
                 RuntimeException failure = null;
                 try {
@@ -77,17 +84,52 @@ public final class RollbackService {
                         stopped = true;
                     }
                     Optional<Path> emergency = replace(database, request.backupDirectory(), staged);
-                    return new Result(request.backup(), emergency, version);
+                    return new Result(request.backup(), emergency, version, hold);
                 } catch (RuntimeException e) {
                     failure = e;
                     throw e;
                 } finally {
                     if (stopped) {
-                        startAgain(request.unit().get(), failure);
+                        startAgain(request.unit().get(), failure, hold);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * What the database about to be replaced has applied; empty when there is none or SQLite cannot
+     * read it (then no hold can be worked out, and the rollback says so rather than fail: restoring a
+     * damaged database is what rollback is for).
+     */
+    private Optional<List<UpgradeHold.Held>> appliedBefore(SqliteDatabase database) {
+        if (!database.exists()) {
+            return Optional.of(List.of());
+        }
+        try {
+            return Optional.of(HistoryReader.appliedVersions(database.file()));
+        } catch (CrystalDbException e) {
+            notices.accept("the history of the current database cannot be read (" + e.getMessage() + "), so no upgrade hold is recorded: "
+                    + "check `crystal-db status` before the next upgrade");
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Records, in the staged copy and so in the same atomic swap, the versions the restore takes
+     * back out, so that the next upgrade (ExecStartPre= at the next start) does not apply them again.
+     */
+    private Optional<UpgradeHold> holdFor(Optional<List<UpgradeHold.Held>> appliedBefore, BackupRestorer.Staged staged, BackupEntry backup) {
+        if (appliedBefore.isEmpty()) {
+            return Optional.empty();
+        }
+        List<UpgradeHold.Held> takenBack = UpgradeHold.takenBack(appliedBefore.get(), HistoryReader.appliedVersions(staged.file()));
+        if (takenBack.isEmpty()) {
+            return Optional.empty();
+        }
+        UpgradeHold hold = new UpgradeHold("rollback to " + backup.file().getFileName(), Instant.now(), takenBack);
+        HistoryReader.recordHold(staged.file(), hold);
+        return Optional.of(hold);
     }
 
     /** The emergency backup and the swap; returns where the replaced state went. */
@@ -212,13 +254,16 @@ public final class RollbackService {
         }
     }
 
-    private void startAgain(SystemdUnit unit, RuntimeException restoreFailure) {
+    private void startAgain(SystemdUnit unit, RuntimeException restoreFailure, Optional<UpgradeHold> hold) {
         notices.accept("starting " + unit.name() + " ...");
         try {
             unit.start();
         } catch (CrystalDbException e) {
             if (restoreFailure == null) {
-                throw new CrystalDbException(ExitCode.FAILED, "the backup was restored, but " + e.getMessage(), e);
+                throw new CrystalDbException(ExitCode.FAILED, "the backup was restored, but " + e.getMessage()
+                        + hold.map(h -> "; if the unit runs `crystal-db upgrade` before it starts, that refuses versions " + h.versionList()
+                        + " now (the upgrade hold of this rollback): deploy the previous release, or release the hold with "
+                        + "`crystal-db upgrade --release-hold`").orElse(""), e);
             }
             restoreFailure.addSuppressed(e);
             notices.accept(e.getMessage());

@@ -7,17 +7,22 @@ import dev.crystaldb.db.SafeDirectory;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.UpgradePlan;
+import dev.crystaldb.migrate.UpgradeHold;
 import dev.crystaldb.migrate.UpgradeResult;
+import dev.crystaldb.migrate.Version;
 import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -30,14 +35,17 @@ import java.util.function.Predicate;
  * service in a loop) or when the write lock cannot be had (exit 3 leaves no backup behind).
  */
 public final class UpgradeService {
-    /** What to upgrade: target null means head; backupDirectory is where the pre-upgrade backup goes. */
+    /**
+     * What to upgrade: target null means head; backupDirectory is where the pre-upgrade backup goes;
+     * releaseHold applies versions a rollback or downgrade held back (see {@link UpgradeHold}).
+     */
     public record Request(Path database, MigrationSet migrations, String target, boolean create, boolean backup,
-                          boolean rehearse, Path backupDirectory) {
+                          boolean rehearse, Path backupDirectory, boolean releaseHold) {
     }
 
-    /** What an upgrade did; created when this run made the database file. */
+    /** What an upgrade did; created when this run made the database file; releasedHold, the hold it ended. */
     public record Result(Path database, UpgradeResult upgrade, Optional<BackupResult> backup,
-                         Optional<RehearsalService.Result> rehearsal, boolean created) {
+                         Optional<RehearsalService.Result> rehearsal, boolean created, Optional<UpgradeHold> releasedHold) {
     }
 
     private final BackupWriter writer;
@@ -61,8 +69,12 @@ public final class UpgradeService {
             SqliteDatabase database = locked.database();
             MigrationEngine engine = new MigrationEngine(database, request.migrations(), progress);
             UpgradePlan plan = engine.planUpgrade(request.target());
+            Optional<UpgradeHold> release = holdToRelease(plan, request);
             if (plan.nothingToDo()) {
-                return new Result(database.file(), UpgradeResult.unchanged(plan.from()), Optional.empty(), Optional.empty(), false);
+                if (release.isPresent()) {
+                    releaseAlone(database);
+                }
+                return new Result(database.file(), UpgradeResult.unchanged(plan.from()), Optional.empty(), Optional.empty(), false, release);
             }
             boolean creating = !database.exists();
             Optional<RehearsalService.Result> rehearsal = Optional.empty();
@@ -81,6 +93,9 @@ public final class UpgradeService {
             try (WriteTransaction unit = database.beginWrite(notices)) {
                 backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-upgrade", request.backup(), notices);
                 result = engine.upgrade(plan, unit);
+                if (release.isPresent()) {
+                    releaseIn(unit); // with the migrations it held back: both or neither
+                }
                 unit.commit();
             } catch (RuntimeException e) {
                 if (!fileWasThere) {
@@ -92,7 +107,65 @@ public final class UpgradeService {
             if (!fileWasThere) {
                 giveToDirectoryOwner(database.file()); // after the commit: a failure here must not delete the upgraded database
             }
-            return new Result(database.file(), result, backup, rehearsal, creating);
+            return new Result(database.file(), result, backup, rehearsal, creating, release);
+        }
+    }
+
+    /**
+     * Refuses, exit 3, an upgrade that would apply again, unchanged, versions a rollback or downgrade
+     * took back out; returns the hold this upgrade ends: every hold with --release-hold, and one whose
+     * versions this set changes (the fixed release) once it applies something. A no-op upgrade with
+     * another set (the previous release, which lacks them) leaves the hold for the next one.
+     */
+    private Optional<UpgradeHold> holdToRelease(UpgradePlan plan, Request request) {
+        Optional<UpgradeHold> hold = plan.state().hold();
+        if (hold.isEmpty()) {
+            if (request.releaseHold()) {
+                notices.accept("no upgrade hold to release on " + request.database());
+            }
+            return Optional.empty();
+        }
+        if (request.releaseHold()) {
+            notices.accept("releasing the upgrade hold (" + hold.get().reason() + " took back versions " + hold.get().versionList()
+                    + "): --release-hold");
+            return hold;
+        }
+        List<Version> planned = plan.scripts().stream().map(script -> script.file().version()).toList();
+        List<Version> held = plan.state().heldPending(request.migrations()).stream().filter(planned::contains).toList();
+        if (!held.isEmpty()) {
+            throw new CrystalDbException(ExitCode.BUSY, "upgrade held: " + describe(hold.get()) + " took back version(s) "
+                    + hold.get().versionList() + ", and this migration set would apply " + join(held) + " again unchanged; "
+                    + "ship a release that changes them, or apply them anyway with `crystal-db upgrade --release-hold`; nothing was changed");
+        }
+        if (plan.nothingToDo() || hold.get().holds(request.migrations())) {
+            return Optional.empty();
+        }
+        notices.accept("releasing the upgrade hold (" + describe(hold.get()) + " took back versions " + hold.get().versionList()
+                + "): this migration set changes " + join(hold.get().changedIn(request.migrations())) + " (a new release)");
+        return hold;
+    }
+
+    private static String describe(UpgradeHold hold) {
+        return hold.reason() + (hold.since() == null ? "" : " at " + hold.since());
+    }
+
+    private static String join(List<Version> versions) {
+        return String.join(", ", versions.stream().map(Version::toString).toList());
+    }
+
+    /** --release-hold with nothing to apply: only the hold goes, under SQLite's write lock. */
+    private void releaseAlone(SqliteDatabase database) {
+        try (WriteTransaction unit = database.beginWrite(notices)) {
+            releaseIn(unit);
+            unit.commit();
+        }
+    }
+
+    private static void releaseIn(WriteTransaction unit) {
+        try {
+            UpgradeHold.release(unit.connection());
+        } catch (SQLException e) {
+            throw unit.database().translate(e, "release the upgrade hold in " + unit.database().file());
         }
     }
 

@@ -25,7 +25,8 @@ import java.util.TreeSet;
  */
 public final class SchemaReader {
     /** Tables crystal-db and the tools it replaces keep for themselves. */
-    private static final Set<String> IGNORED = Set.of("flyway_schema_history", "crystal_db_statement_checksums", "alembic_version",
+    private static final Set<String> IGNORED = Set.of("flyway_schema_history", "crystal_db_statement_checksums", "crystal_db_upgrade_hold",
+            "alembic_version",
             "sqlite_sequence", "sqlite_stat1", "sqlite_stat4");
 
     private final Map<String, SchemaFingerprint.Table> cache = new HashMap<>();

@@ -44,7 +44,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with its reason otherwise.
  */
 class RootRunIT {
-    private static final String APP_USER = "crystal-app";
     private static UserPrincipal appUser;
     private static int appUid;
 
@@ -55,15 +54,9 @@ class RootRunIT {
 
     @BeforeAll
     static void createTheAppsUser() throws Exception {
-        Assumptions.assumeTrue((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0, "needs root (CI runs as root)");
-        Process useradd = new ProcessBuilder("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", APP_USER)
-                .redirectErrorStream(true).start();
-        String output = new String(useradd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = useradd.waitFor();
-        Assumptions.assumeTrue(exit == 0 || exit == 9, "cannot create the user " + APP_USER + ": " + output); // 9: exists already
-        appUser = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(APP_USER);
-        Process id = new ProcessBuilder("id", "-u", APP_USER).start();
-        appUid = Integer.parseInt(new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim());
+        AppUser user = AppUser.create();
+        appUser = user.principal();
+        appUid = user.uid();
     }
 
     @BeforeEach

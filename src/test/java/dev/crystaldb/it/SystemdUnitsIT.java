@@ -187,7 +187,7 @@ class SystemdUnitsIT {
 
     // ---------------------------------------------------------------- helpers
 
-    private static String read(String unit) throws IOException {
+    static String read(String unit) throws IOException {
         return Files.readString(SHARE.resolve("systemd").resolve(unit), StandardCharsets.UTF_8);
     }
 
@@ -203,7 +203,7 @@ class SystemdUnitsIT {
     }
 
     /** The crystal-db arguments of the unit's only `Key=/usr/local/bin/crystal-db ...` line. */
-    private static String[] commandOf(String unit, String key) {
+    static String[] commandOf(String unit, String key) {
         List<String> commands = values(unit, key, INSTALLED_BINARY + " ");
         assertEquals(1, commands.size(), key + "= does not run " + INSTALLED_BINARY + " once: " + commands);
         return commands.get(0).split("\\s+");

@@ -35,7 +35,7 @@ class ChangeFlowTest {
     }
 
     private UpgradeService.Request request(Path db, MigrationSet migrations, String target, boolean create) {
-        return new UpgradeService.Request(db, migrations, target, create, true, false, dir.resolve("backups"));
+        return new UpgradeService.Request(db, migrations, target, create, true, false, dir.resolve("backups"), false);
     }
 
     @Test
