@@ -7,7 +7,7 @@
 #                     libextnet with crystal-db's libjvm.so (absent where a GraalVM linked them statically)
 #   share/            systemd units, cron line, bash completion, man pages, and share/licenses/openjdk:
 #                     the licence of the JDK libraries in lib/ (GPLv2 with the Classpath Exception)
-#   README.md
+#   README.md, docs/  the operator guide and the documents it links to
 #
 # usage: src/dist/build-archive.sh [--version VERSION] [--jdk DIR]
 #   --version V    the version in the archive name (default: what target/crystal-db --version prints)
@@ -58,6 +58,7 @@ chmod 755 "$stage/crystal-db"
 cp "$target"/lib/*.so "$stage/lib/"
 chmod 644 "$stage"/lib/*.so
 cp "$project/README.md" "$stage/README.md"
+cp -R "$project/docs" "$stage/docs"
 # share/: the systemd units and cron line (src/dist/share), the bash completion and man pages that the
 # ops-docs step generates from the command definitions (target/dist-share)
 cp -R "$project/src/dist/share/." "$stage/share/"

@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * README "Restore (rollback)" and PRODUCT.md §5 with real processes: killed at any moment a rollback leaves the old
+ * docs/operating.md "Restore (rollback)" with real processes: killed at any moment a rollback leaves the old
  * database or the restored one, never a mix; `--service` stops the unit before anything changes and starts it again
  * even when the restore fails.
  */
