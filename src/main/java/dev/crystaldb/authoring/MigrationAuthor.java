@@ -13,8 +13,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * `new DESCRIPTION --from SCHEMA`: writes the next V/U pair from the schema wanted. The schema at
@@ -100,13 +98,6 @@ public final class MigrationAuthor {
             step.statements().forEach(s -> sql.append(s.strip()).append(";\n"));
         }
         return sql.toString();
-    }
-
-    /** SQLite's own words, without sqlite-jdbc's wrapping: "[SQLITE_CONSTRAINT_CHECK] A CHECK constraint failed (CHECK constraint failed: qty > 5)" gives what is in parentheses. */
-    static String sqliteMessage(SQLException e) {
-        String message = String.valueOf(e.getMessage()).strip();
-        Matcher wrapped = Pattern.compile("(?s)\\[SQLITE_\\w+\\][^(]*\\((.*)\\)").matcher(message);
-        return wrapped.matches() ? wrapped.group(1) : message;
     }
 
     /** The one-line refusal when a change cannot be written or proven: exit 4, nothing written. */

@@ -1,5 +1,6 @@
 package dev.crystaldb.authoring;
 
+import dev.crystaldb.db.SqliteFailure;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.schema.SchemaFingerprint;
 import dev.crystaldb.schema.SchemaReader;
@@ -337,7 +338,7 @@ final class MigrationPlanner {
             try (Statement statement = scratch.createStatement()) {
                 statement.execute(sql);
             } catch (SQLException e) {
-                throw MigrationAuthor.cannot(script + " fails on a scratch database with sample rows at `" + firstLine(sql) + "`: " + MigrationAuthor.sqliteMessage(e));
+                throw MigrationAuthor.cannot(script + " fails on a scratch database with sample rows at `" + firstLine(sql) + "`: " + SqliteFailure.sqliteMessage(e));
             }
         }
         steps.add(step);

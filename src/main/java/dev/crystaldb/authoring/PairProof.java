@@ -1,6 +1,7 @@
 package dev.crystaldb.authoring;
 
-import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteFailure;
+import dev.crystaldb.db.SqliteQueries;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.MigrationFile;
 import dev.crystaldb.migrate.MigrationScript;
@@ -56,8 +57,8 @@ final class PairProof {
         MigrationScript script = MigrationScript.prepare(file).requireRunnable();
         scratch.setAutoCommit(false);
         try {
-            script.runOn(scratch, (where, e) -> MigrationAuthor.cannot(where + " fails on a scratch database with sample rows: " + MigrationAuthor.sqliteMessage(e)));
-            List<String> broken = SqliteDatabase.foreignKeyProblems(scratch);
+            script.runOn(scratch, (where, e) -> MigrationAuthor.cannot(where + " fails on a scratch database with sample rows: " + SqliteFailure.sqliteMessage(e)));
+            List<String> broken = SqliteQueries.foreignKeyProblems(scratch);
             if (!broken.isEmpty()) {
                 throw MigrationAuthor.cannot(file.fileName() + " leaves rows that break a foreign key on a scratch database with sample rows (" + broken.get(0)
                         + "); existing rows would have to be fixed first");

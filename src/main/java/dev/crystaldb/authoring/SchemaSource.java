@@ -1,5 +1,6 @@
 package dev.crystaldb.authoring;
 
+import dev.crystaldb.db.SqliteFailure;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.MigrationScript;
 import dev.crystaldb.migrate.SchemaTimeline;
@@ -8,8 +9,6 @@ import dev.crystaldb.migrate.SqlStatement;
 import dev.crystaldb.schema.SchemaFingerprint;
 import dev.crystaldb.schema.SchemaReader;
 import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteOpenMode;
 
 import java.io.IOException;
@@ -87,7 +86,7 @@ final class SchemaSource {
         try (Connection connection = config.createConnection(url)) {
             return read(connection);
         } catch (SQLException e) {
-            if (e instanceof SQLiteException sqlite && sqlite.getResultCode() == SQLiteErrorCode.SQLITE_READONLY_ROLLBACK) {
+            if (SqliteFailure.of(e) == SqliteFailure.HOT_JOURNAL) {
                 throw CrystalDbException.usage("SCHEMA " + path + " was left in the middle of a transaction by a program that stopped (hot journal "
                         + path.getFileName() + "-journal), which a read-only open cannot roll back; open it once with the app or sqlite3, then run again");
             }

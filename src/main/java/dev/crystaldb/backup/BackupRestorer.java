@@ -1,8 +1,11 @@
 package dev.crystaldb.backup;
 
+import dev.crystaldb.db.DatabaseFileChecks;
 import dev.crystaldb.db.FileOwner;
 import dev.crystaldb.db.SafeDirectory;
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteFailure;
+import dev.crystaldb.db.SqliteQueries;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.progress.Progress;
@@ -205,7 +208,7 @@ public final class BackupRestorer {
             try (FileChannel copy = staged.scratch.openRegularFile(staged.name)) {
                 copy.force(true);
             }
-            for (String suffix : SqliteDatabase.SIDE_FILES) {
+            for (String suffix : DatabaseFileChecks.SIDE_FILES) {
                 staged.databaseDirectory.deleteIfExists(name + suffix);
             }
             staged.scratch.rename(staged.name, staged.databaseDirectory, name);
@@ -225,7 +228,7 @@ public final class BackupRestorer {
      */
     private static String checkpointIntoFile(SqliteDatabase database) {
         try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
-            String mode = SqliteDatabase.scalar(connection, "PRAGMA journal_mode");
+            String mode = SqliteQueries.scalar(connection, "PRAGMA journal_mode");
             mode = mode == null ? "delete" : mode.toLowerCase(Locale.ROOT);
             if (mode.equals("wal")) {
                 try (ResultSet rows = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
@@ -240,7 +243,7 @@ public final class BackupRestorer {
             }
             return mode;
         } catch (SQLException e) {
-            if (SqliteDatabase.isBusy(e)) {
+            if (SqliteFailure.isBusy(e)) {
                 throw database.translate(e, "checkpoint " + database.file());
             }
             return "unknown";

@@ -3,6 +3,7 @@ package dev.crystaldb.backup;
 import dev.crystaldb.db.FileOwner;
 import dev.crystaldb.db.SafeDirectory;
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteFailure;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.progress.Progress;
@@ -296,10 +297,11 @@ public final class BackupWriter {
     private static CrystalDbException backupFailed(SqliteDatabase database, int code) {
         SQLiteErrorCode error = SQLiteErrorCode.getErrorCode(code);
         String name = error == SQLiteErrorCode.UNKNOWN_ERROR ? "code " + code : error.name();
-        if (error == SQLiteErrorCode.SQLITE_BUSY || error == SQLiteErrorCode.SQLITE_LOCKED) {
+        SqliteFailure kind = SqliteFailure.ofCode(code);
+        if (kind == SqliteFailure.BUSY || error == SQLiteErrorCode.SQLITE_LOCKED) { // LOCKED: the source's connection is writing
             return database.busy();
         }
-        if (error == SQLiteErrorCode.SQLITE_FULL) {
+        if (kind == SqliteFailure.DISK_FULL) {
             return CrystalDbException.failed("cannot back up " + database.file() + ": the disk is full (" + name
                     + "); free some space or use --backup-dir; no backup was written", null);
         }

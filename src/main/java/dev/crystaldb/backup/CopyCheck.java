@@ -1,6 +1,8 @@
 package dev.crystaldb.backup;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteQueries;
+import dev.crystaldb.errors.Failures;
 import dev.crystaldb.schema.SchemaReader;
 
 import java.io.IOException;
@@ -34,8 +36,8 @@ public final class CopyCheck {
     public record Facts(long pageSize, long pageCount, String schema) {
         /** Reads them through a connection, inside whatever read transaction it holds. */
         static Facts of(Connection connection) throws SQLException {
-            return new Facts(Long.parseLong(SqliteDatabase.scalar(connection, "PRAGMA page_size")),
-                    Long.parseLong(SqliteDatabase.scalar(connection, "PRAGMA page_count")), SchemaReader.signature(connection));
+            return new Facts(Long.parseLong(SqliteQueries.scalar(connection, "PRAGMA page_size")),
+                    Long.parseLong(SqliteQueries.scalar(connection, "PRAGMA page_count")), SchemaReader.signature(connection));
         }
     }
 
@@ -59,14 +61,14 @@ public final class CopyCheck {
                         + " bytes, the file has " + size + " bytes");
             }
             if (depth != Depth.HEADER) {
-                List<String> problems = SqliteDatabase.integrityProblems(connection, depth == Depth.PAGES);
+                List<String> problems = SqliteQueries.integrityProblems(connection, depth == Depth.PAGES);
                 if (!problems.isEmpty()) {
                     throw new Unsound("damaged: " + problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
                 }
             }
             return facts;
         } catch (SQLException | RuntimeException e) {
-            throw new Unsound("SQLite cannot read it: " + firstLine(e));
+            throw new Unsound("SQLite cannot read it: " + Failures.firstLine(e));
         }
     }
 
@@ -108,11 +110,5 @@ public final class CopyCheck {
 
     private static long readInt(byte[] bytes, int offset) {
         return ((bytes[offset] & 0xffL) << 24) | ((bytes[offset + 1] & 0xffL) << 16) | ((bytes[offset + 2] & 0xffL) << 8) | (bytes[offset + 3] & 0xffL);
-    }
-
-    private static String firstLine(Throwable error) {
-        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        int newline = message.indexOf('\n');
-        return (newline >= 0 ? message.substring(0, newline) : message).trim();
     }
 }

@@ -25,8 +25,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class CommandLineSetup {
 
-    /** Every subcommand, in the order --help lists them. */
-    static final List<Class<?>> SUBCOMMANDS = List.of(StatusCommand.class, HistoryCommand.class, UpgradeCommand.class,
+    /** Every subcommand, in the order --help lists them (the tests of help, completion and man pages read it too). */
+    public static final List<Class<?>> SUBCOMMANDS = List.of(StatusCommand.class, HistoryCommand.class, UpgradeCommand.class,
             DowngradeCommand.class, StampCommand.class, BackupCommand.class, BackupsCommand.class, RollbackCommand.class,
             VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class, RepairCommand.class, ImportAlembicCommand.class);
 

@@ -1,6 +1,6 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteQueries;
 import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.Version;
 import picocli.CommandLine.IVersionProvider;
@@ -16,7 +16,7 @@ public class VersionInfo implements IVersionProvider {
         return new String[]{
                 "crystal-db " + toolVersion(),
                 "bundled migrations: head " + MigrationSet.bundled().head().map(Version::toString).orElse("none"),
-                "SQLite " + SqliteDatabase.libraryVersion()
+                "SQLite " + SqliteQueries.libraryVersion()
         };
     }
 

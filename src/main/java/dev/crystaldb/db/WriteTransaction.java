@@ -39,7 +39,7 @@ public final class WriteTransaction implements AutoCloseable {
             try {
                 statement.execute("BEGIN IMMEDIATE");
             } catch (SQLException e) {
-                if (!SqliteDatabase.isBusy(e)) {
+                if (!SqliteFailure.isBusy(e)) {
                     throw e;
                 }
                 String holder = holderOf(database);
@@ -49,7 +49,7 @@ public final class WriteTransaction implements AutoCloseable {
                 try {
                     statement.execute("BEGIN IMMEDIATE");
                 } catch (SQLException again) {
-                    if (SqliteDatabase.isBusy(again)) {
+                    if (SqliteFailure.isBusy(again)) {
                         throw new CrystalDbException(ExitCode.BUSY, "database " + database.file() + " is in use: " + holder
                                 + " held its write lock for longer than --lock-timeout " + database.lockTimeout().toSeconds()
                                 + "s; stop the app (systemctl stop ...) or raise --lock-timeout; nothing was changed");

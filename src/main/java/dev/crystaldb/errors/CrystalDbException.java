@@ -32,14 +32,6 @@ public class CrystalDbException extends RuntimeException {
 
     /** Finds a CrystalDbException in a cause chain, e.g. one thrown inside a Flyway callback. */
     public static CrystalDbException findIn(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof CrystalDbException found) {
-                return found;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return null;
+        return Failures.find(error, CrystalDbException.class).orElse(null);
     }
 }

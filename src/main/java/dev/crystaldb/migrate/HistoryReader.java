@@ -1,6 +1,7 @@
 package dev.crystaldb.migrate;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteQueries;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,7 +19,7 @@ public final class HistoryReader {
     public static Optional<Version> currentVersion(Path file) {
         SqliteDatabase database = SqliteDatabase.ownFile(file, Duration.ofSeconds(5));
         try (Connection connection = database.openReadOnly()) {
-            if (!SqliteDatabase.tableExists(connection, MigrationEngine.HISTORY_TABLE)) {
+            if (!SqliteQueries.tableExists(connection, MigrationEngine.HISTORY_TABLE)) {
                 return Optional.empty();
             }
             Version highest = null;

@@ -1,10 +1,13 @@
 package dev.crystaldb.migrate;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteFailure;
+import dev.crystaldb.db.SqliteQueries;
 import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.progress.Progress;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.errors.Failures;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
@@ -78,7 +81,7 @@ public final class MigrationEngine {
             return new DatabaseState(false, false, false, Optional.empty(), merge(List.of()), migrations.head(), Map.of(), Optional.empty());
         }
         try (Connection connection = database.openReadOnly()) {
-            boolean history = SqliteDatabase.tableExists(connection, HISTORY_TABLE);
+            boolean history = SqliteQueries.tableExists(connection, HISTORY_TABLE);
             List<HistoryRow> rows = history ? HistoryRow.readAll(connection) : List.of();
             return new DatabaseState(true, history, hasOwnTables(connection), alembicRevision(connection), merge(rows), migrations.head(),
                     history ? StatementChecksums.read(connection) : Map.of(), UpgradeHold.read(connection));
@@ -467,43 +470,27 @@ public final class MigrationEngine {
         if (known != null) {
             return known;
         }
-        if (SqliteDatabase.isBusy(error)) {
+        if (SqliteFailure.isBusy(error)) {
             return database.busy();
         }
-        SQLException sql = null;
-        for (Throwable t = error; t != null && sql == null; t = t.getCause()) {
-            if (t instanceof SQLException s) {
-                sql = s;
-            }
-        }
-        String cause = sql != null ? firstLine(sql) : firstLine(error);
+        String cause = firstLine(Failures.find(error, SQLException.class).map(Throwable.class::cast).orElse(error));
         String where = failedScript == null ? "upgrade failed" : failedScript + failedLine(error).map(line -> " line " + line).orElse(" failed");
         return new CrystalDbException(ExitCode.FAILED, where + ": " + cause + "; nothing was applied (the whole upgrade rolled back)", error);
     }
 
     /** The line of the failing statement, which Flyway's script error reports ("Line : 12"); numbered as in the file. */
     private static Optional<Integer> failedLine(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            for (String line : String.valueOf(t.getMessage()).split("\\R")) {
-                Matcher matcher = FLYWAY_LINE.matcher(line);
-                if (matcher.matches()) {
-                    return Optional.of(Integer.parseInt(matcher.group(1)));
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return Optional.empty();
+        return Failures.causes(error).flatMap(t -> String.valueOf(t.getMessage()).lines())
+                .map(FLYWAY_LINE::matcher).filter(Matcher::matches).map(matcher -> Integer.parseInt(matcher.group(1))).findFirst();
     }
 
     private static void requireChecksPass(Connection connection) throws SQLException {
-        List<String> foreignKeys = SqliteDatabase.foreignKeyProblems(connection);
+        List<String> foreignKeys = SqliteQueries.foreignKeyProblems(connection);
         if (!foreignKeys.isEmpty()) {
             throw new UnitFailure("foreign key check failed: " + foreignKeys.get(0)
                     + (foreignKeys.size() > 1 ? " (and " + (foreignKeys.size() - 1) + " more)" : ""), null);
         }
-        List<String> integrity = SqliteDatabase.integrityProblems(connection, false);
+        List<String> integrity = SqliteQueries.integrityProblems(connection, false);
         if (!integrity.isEmpty()) {
             throw new UnitFailure("integrity check failed: " + integrity.get(0), null);
         }
@@ -518,7 +505,7 @@ public final class MigrationEngine {
 
     /** Flyway's own SQLite layout of the history table, so stamping a database leaves it readable by Flyway. */
     private static void createHistoryTableIfMissing(Connection connection) throws SQLException {
-        if (SqliteDatabase.tableExists(connection, HISTORY_TABLE)) {
+        if (SqliteQueries.tableExists(connection, HISTORY_TABLE)) {
             return;
         }
         try (Statement statement = connection.createStatement()) {
@@ -547,7 +534,7 @@ public final class MigrationEngine {
     }
 
     private static Optional<String> alembicRevision(Connection connection) throws SQLException {
-        if (!SqliteDatabase.tableExists(connection, "alembic_version")) {
+        if (!SqliteQueries.tableExists(connection, "alembic_version")) {
             return Optional.empty();
         }
         try (Statement statement = connection.createStatement();
@@ -558,15 +545,12 @@ public final class MigrationEngine {
         }
     }
 
+    /** The first line of a failure's message, or of the "Message : ..." line in Flyway's multi-line report. */
     private static String firstLine(Throwable error) {
-        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        for (String line : message.split("\\R")) {
-            if (line.startsWith("Message")) {
-                return line.replaceFirst("Message\\s*:\\s*", "").trim();
-            }
-        }
-        int newline = message.indexOf('\n');
-        return (newline >= 0 ? message.substring(0, newline) : message).trim();
+        String message = String.valueOf(error.getMessage());
+        return message.lines().filter(line -> line.startsWith("Message")).findFirst()
+                .map(line -> line.replaceFirst("Message\\s*:\\s*", "").trim())
+                .orElseGet(() -> Failures.firstLine(error));
     }
 
     /** A failure inside a unit, raised before the commit so the transaction rolls back. */

@@ -1,6 +1,6 @@
 package dev.crystaldb.migrate;
 
-import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteQueries;
 import dev.crystaldb.schema.SqlText;
 
 import java.nio.charset.StandardCharsets;
@@ -54,7 +54,7 @@ public final class StatementChecksums {
     /** The recorded statement checksums by version. */
     static Map<Version, Recorded> read(Connection connection) throws SQLException {
         Map<Version, Recorded> recorded = new HashMap<>();
-        if (!SqliteDatabase.tableExists(connection, TABLE)) {
+        if (!SqliteQueries.tableExists(connection, TABLE)) {
             return recorded;
         }
         try (Statement statement = connection.createStatement();
@@ -99,7 +99,7 @@ public final class StatementChecksums {
 
     /** Forgets a version (it was undone or un-stamped), inside the caller's transaction. */
     static void remove(Connection connection, Version version) throws SQLException {
-        if (!SqliteDatabase.tableExists(connection, TABLE)) {
+        if (!SqliteQueries.tableExists(connection, TABLE)) {
             return;
         }
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE version = ?")) {

@@ -1,6 +1,6 @@
 package dev.crystaldb.migrate;
 
-import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteQueries;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -80,7 +80,7 @@ public record UpgradeHold(String reason, Instant since, List<Held> versions) {
 
     /** The hold a database carries, if any. */
     public static Optional<UpgradeHold> read(Connection connection) throws SQLException {
-        if (!SqliteDatabase.tableExists(connection, TABLE)) {
+        if (!SqliteQueries.tableExists(connection, TABLE)) {
             return Optional.empty();
         }
         List<Held> held = new ArrayList<>();
@@ -125,7 +125,7 @@ public record UpgradeHold(String reason, Instant since, List<Held> versions) {
 
     /** Removes the hold, inside the caller's transaction. */
     public static void release(Connection connection) throws SQLException {
-        if (SqliteDatabase.tableExists(connection, TABLE)) {
+        if (SqliteQueries.tableExists(connection, TABLE)) {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("DROP TABLE " + TABLE);
             }
@@ -144,7 +144,7 @@ public record UpgradeHold(String reason, Instant since, List<Held> versions) {
 
     /** The successfully applied, non-baseline versions of a history, with their checksums, as {@link Held} entries. */
     public static List<Held> applied(Connection connection) throws SQLException {
-        if (!SqliteDatabase.tableExists(connection, MigrationEngine.HISTORY_TABLE)) {
+        if (!SqliteQueries.tableExists(connection, MigrationEngine.HISTORY_TABLE)) {
             return List.of();
         }
         Map<Version, StatementChecksums.Recorded> statements = StatementChecksums.read(connection);

@@ -1,7 +1,10 @@
 package dev.crystaldb.ops;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SqliteFailure;
+import dev.crystaldb.db.SqliteQueries;
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.errors.Failures;
 import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.HistoryEntry;
 import dev.crystaldb.migrate.MigrationEngine;
@@ -41,7 +44,7 @@ public final class DatabaseVerifier {
         try {
             database = SqliteDatabase.forReading(file, lockTimeout);
         } catch (CrystalDbException e) {
-            if (SqliteDatabase.isDamaged(e)) {
+            if (SqliteFailure.isDamaged(e)) {
                 return List.of(new Check("integrity_check", List.of(e.getMessage())));
             }
             throw e;
@@ -49,14 +52,14 @@ public final class DatabaseVerifier {
         MigrationEngine engine = new MigrationEngine(database, migrations);
         List<Check> checks = new ArrayList<>();
         try (Connection connection = database.openReadOnly()) {
-            checks.add(new Check("integrity_check", SqliteDatabase.integrityProblems(connection, false)));
-            checks.add(new Check("foreign_key_check", SqliteDatabase.foreignKeyProblems(connection)));
+            checks.add(new Check("integrity_check", SqliteQueries.integrityProblems(connection, false)));
+            checks.add(new Check("foreign_key_check", SqliteQueries.foreignKeyProblems(connection)));
         } catch (SQLException e) {
-            if (SqliteDatabase.isBusy(e)) {
+            if (SqliteFailure.isBusy(e)) {
                 throw database.translate(e, "check " + database.file());
             }
             checks.clear();
-            checks.add(new Check("integrity_check", List.of("SQLite cannot read the database: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""))));
+            checks.add(new Check("integrity_check", List.of("SQLite cannot read the database: " + Failures.firstLine(e))));
             return checks;
         }
         if (checks.stream().anyMatch(c -> !c.ok() && c.name().equals("integrity_check"))) {

@@ -1,5 +1,6 @@
 package dev.crystaldb.ops;
 
+import dev.crystaldb.db.DatabaseFileChecks;
 import dev.crystaldb.db.DatabaseLock;
 import dev.crystaldb.db.ProcLocks;
 import dev.crystaldb.db.SqliteDatabase;
@@ -29,11 +30,11 @@ final class LockedDatabase implements AutoCloseable {
     static LockedDatabase forChange(Path file, boolean create, Duration lockTimeout, Consumer<String> notices) {
         boolean beingMade = false;
         if (creating(file, create)) {
-            SqliteDatabase.requireCreatable(file);
+            DatabaseFileChecks.requireCreatable(file);
         } else {
             try {
-                SqliteDatabase.requirePresent(file);
-                SqliteDatabase.requireChangeable(file);
+                DatabaseFileChecks.requirePresent(file);
+                DatabaseFileChecks.requireChangeable(file);
             } catch (CrystalDbException e) {
                 // another run with --create may be making it right now (SQLite writes the header at its
                 // first commit): then what the file is is decided under the lock, once that run is done
@@ -47,8 +48,8 @@ final class LockedDatabase implements AutoCloseable {
         try {
             boolean creating = creating(file, create); // again: another run may have made it while this one waited
             if (beingMade && !creating) {
-                SqliteDatabase.requirePresent(file);
-                SqliteDatabase.requireChangeable(file);
+                DatabaseFileChecks.requirePresent(file);
+                DatabaseFileChecks.requireChangeable(file);
             }
             return new LockedDatabase(lock, creating ? SqliteDatabase.creating(file, lockTimeout) : SqliteDatabase.forChanging(file, lockTimeout));
         } catch (RuntimeException e) {
@@ -59,7 +60,7 @@ final class LockedDatabase implements AutoCloseable {
 
     /** Whether the change makes the database: --create, and no file or an empty one. */
     private static boolean creating(Path file, boolean create) {
-        return create && (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || SqliteDatabase.isEmptyFile(file));
+        return create && (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || DatabaseFileChecks.isEmptyFile(file));
     }
 
     /** For rollback: the database about to be replaced may be missing or damaged, so only the lock is checked. */

@@ -2,6 +2,7 @@ package dev.crystaldb.ops;
 
 import dev.crystaldb.backup.BackupResult;
 import dev.crystaldb.backup.BackupWriter;
+import dev.crystaldb.db.DatabaseFileChecks;
 import dev.crystaldb.db.FileOwner;
 import dev.crystaldb.db.SafeDirectory;
 import dev.crystaldb.db.SqliteDatabase;
@@ -171,7 +172,7 @@ public final class UpgradeService {
 
     /** Reads only, and creates nothing: what upgrade would run (--dry-run); with create a missing database is planned as empty. */
     public UpgradePlan plan(Path file, boolean create, MigrationSet migrations, String target) {
-        SqliteDatabase database = create && (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || SqliteDatabase.isEmptyFile(file))
+        SqliteDatabase database = create && (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || DatabaseFileChecks.isEmptyFile(file))
                 ? SqliteDatabase.creating(file, lockTimeout) : SqliteDatabase.forReading(file, lockTimeout);
         return new MigrationEngine(database, migrations).planUpgrade(target);
     }
@@ -191,7 +192,7 @@ public final class UpgradeService {
         try (SafeDirectory directory = SafeDirectory.open(file.getParent())) {
             String name = file.getFileName().toString();
             directory.deleteIfExists(name);
-            for (String suffix : SqliteDatabase.SIDE_FILES) {
+            for (String suffix : DatabaseFileChecks.SIDE_FILES) {
                 directory.deleteIfExists(name + suffix);
             }
         } catch (IOException ignored) {

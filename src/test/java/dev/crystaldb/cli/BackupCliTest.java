@@ -1,5 +1,6 @@
 package dev.crystaldb.cli;
 
+import dev.crystaldb.support.Safety;
 import dev.crystaldb.support.TestDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,7 +86,7 @@ class BackupCliTest {
     void onAnotherFilesystemTheEmergencyBackupIsACopy() throws Exception {
         Path other = Files.createDirectories(dir.resolve("other-fs"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", other.toString()).redirectErrorStream(true).start();
-        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here (needs root)");
+        Safety.assume(mount.waitFor() == 0, "cannot mount a tmpfs here (needs root)");
         try {
             run("upgrade", "--create");
             TestDb.execute(db(), "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");

@@ -62,7 +62,14 @@ class CliTest {
             assertEquals(List.of("1:1", "2:1"), TestDb.history(files.get(0)));
             assertEquals(List.of("Anna"), TestDb.strings(files.get(0), "SELECT name FROM users"));
         }
-        Cli.run("--db", db().toString(), "downgrade", "-1", "--no-backup");
+        assertEquals(List.of("1:1", "2:1", "3:1", "4:1", "5:1"), TestDb.history(db()));
+        assertEquals(List.of("1"), TestDb.strings(db(), "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'shared_budget_id'"));
+        Cli.Run down = Cli.run("--db", db().toString(), "downgrade", "-1", "--no-backup");
+        assertEquals(0, down.exit(), down.toString());
+        assertEquals(List.of("1:1", "2:1", "3:1", "4:1"), TestDb.history(db()), "the downgrade ran");
+        assertEquals(List.of("0"), TestDb.strings(db(), "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'shared_budget_id'"),
+                "U5 dropped the column");
+        assertEquals(List.of("Anna"), TestDb.strings(db(), "SELECT name FROM users"));
         try (Stream<Path> backups = Files.list(dir.resolve("backups"))) {
             assertEquals(1, backups.count(), "--no-backup skips the backup");
         }

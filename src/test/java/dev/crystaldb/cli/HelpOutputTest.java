@@ -1,5 +1,6 @@
 package dev.crystaldb.cli;
 
+import dev.crystaldb.support.Subcommands;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Help.Ansi;
@@ -21,8 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** No ANSI escape codes where nobody asked for them: NO_COLOR, pipes, files, cron mail, the journal. */
 class HelpOutputTest {
     private static final char ESC = '\u001b';
-    private static final List<String> COMMANDS = List.of("status", "history", "upgrade", "downgrade", "stamp", "backup",
-            "backups", "rollback", "verify", "rehearse", "lint", "new");
+    private static final List<String> COMMANDS = Subcommands.names();
 
     @Test
     void helpHasNoEscapeCharacterInProcess() {

@@ -1,6 +1,6 @@
 package dev.crystaldb.db;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.crystaldb.support.Safety;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,7 +64,7 @@ class SafeDirectoryTest {
     /** A root run's scratch work (SQLite opens by path) goes where no other user can rename a directory on the way. */
     @Test
     void aRootRunsScratchParentIsTheNearestDirectoryOnlyRootCanChange() throws Exception {
-        Assumptions.assumeTrue(FileOwner.runningAsRoot(), "needs root (CI runs as root)");
+        Safety.assume(FileOwner.runningAsRoot(), "needs root (CI runs as root)");
         Path real = dir.toRealPath();
         Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path open = Files.createDirectory(real.resolve("open"));

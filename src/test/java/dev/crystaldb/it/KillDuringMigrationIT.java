@@ -38,7 +38,7 @@ class KillDuringMigrationIT {
         Path db = killDuringV2(false);
 
         // The test's own JDBC connection opens the file first and, like any read-write SQLite connection, rolls the
-        // hot journal back; crystal-db itself cannot do that yet (see the disabled test below).
+        // hot journal back; in the last test of this class crystal-db is the first to open it.
         assertEquals("ok", integrityCheck(db));
         assertEquals(List.of("1"), appliedVersions(db));
         assertFalse(tableExists(db, "slow"), "V2's table survived the kill");

@@ -40,8 +40,8 @@ class LockingIT {
     @Test
     @Timeout(120)
     void anAppHoldingTheWriteLockMakesUpgradeExit3AndChangeNothingThenItSucceedsOnceReleased() throws Exception {
-        // No bound on the wall time here (see the disabled test below), and --lock-timeout 0 rather than 1: with the
-        // retry bug each second of --lock-timeout costs ten seconds of suite time. The process timeout still applies.
+        // No bound on the wall time here (the next test bounds it), and --lock-timeout 0: not waiting at all is exit 3
+        // too. The process timeout still applies.
         upgradeWhileTheAppHoldsTheWriteLock("0", CrystalDb.TIMEOUT);
     }
 

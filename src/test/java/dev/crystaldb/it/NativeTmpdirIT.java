@@ -1,5 +1,6 @@
 package dev.crystaldb.it;
 
+import dev.crystaldb.support.Safety;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +41,7 @@ class NativeTmpdirIT {
         noexec = Files.createDirectories(dir.resolve("noexec-tmp"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "noexec,size=32m", "tmpfs", noexec.toString())
                 .redirectErrorStream(true).start();
-        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a noexec tmpfs here (needs root)");
+        Safety.assume(mount.waitFor() == 0, "cannot mount a noexec tmpfs here (needs root)");
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.crystaldb.it;
 
+import dev.crystaldb.support.Subcommands;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,8 +26,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class OpsDocsIT {
     private static final Path SHARE = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("target/dist-share");
-    private static final List<String> COMMANDS = List.of("status", "history", "upgrade", "downgrade", "stamp", "backup",
-            "backups", "rollback", "verify", "rehearse", "lint", "new");
+    private static final List<String> COMMANDS = Subcommands.names();
 
     private static Path completion() {
         Path file = SHARE.resolve("bash-completion/crystal-db");
@@ -51,7 +51,8 @@ class OpsDocsIT {
         List<String> offered = Arrays.asList(commandsLine.strip().replaceAll("^local commands=\"|\"$", "").split("\\s+"));
         for (String command : COMMANDS) {
             assertTrue(offered.contains(command), command + " is not offered by the completion script: " + offered);
-            assertTrue(script.contains("_picocli_crystal-db_" + command + "()"), "no completion function for " + command);
+            // picocli names the function without the command's hyphens: _picocli_crystal-db_importalembic
+            assertTrue(script.contains("_picocli_crystal-db_" + command.replace("-", "") + "()"), "no completion function for " + command);
         }
         assertTrue(script.contains("complete -F _complete_crystal-db"), "the script does not register itself for crystal-db");
     }
@@ -90,10 +91,10 @@ class OpsDocsIT {
         section = next > 0 ? section.substring(0, next) : section;
         List<String> named = new ArrayList<>();
         for (String line : section.lines().toList()) {
-            // each command is a bold term: \fBstatus\fP, \fBcurrent\fP
-            Matcher bold = Pattern.compile("\\\\fB([a-z]+)\\\\fP").matcher(line);
+            // each command is a bold term: \fBstatus\fP, \fBimport\-alembic\fP (a hyphen is \- in roff)
+            Matcher bold = Pattern.compile("\\\\fB([a-z\\\\-]+)\\\\fP").matcher(line);
             while (bold.find()) {
-                named.add(bold.group(1));
+                named.add(bold.group(1).replace("\\-", "-"));
             }
         }
         for (String command : COMMANDS) {

@@ -1,7 +1,7 @@
 package dev.crystaldb.it;
 
+import dev.crystaldb.support.Safety;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -296,10 +296,10 @@ class RootRunIT {
     @Test
     @Timeout(300)
     void aRootRunHasSqliteCreateNoFileByPathUnderADirectoryTheAppsUserCanRename() throws Exception {
-        Assumptions.assumeTrue(new java.io.File("/usr/bin/strace").canExecute(), "needs strace (.ci/run installs it)");
+        Safety.assume(new java.io.File("/usr/bin/strace").canExecute(), "needs strace (.ci/run installs it)");
         Process probe = new ProcessBuilder("strace", "-f", "-qq", "-o", "/dev/null", "true").redirectErrorStream(true).start();
         String probed = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        Assumptions.assumeTrue(probe.waitFor() == 0, "strace cannot trace here (ptrace refused): " + probed);
+        Safety.assume(probe.waitFor() == 0, "strace cannot trace here (ptrace refused): " + probed);
         asApp("--db", db.toString(), "backup"); // something for rollback --latest
         Pattern createdByPath = Pattern.compile("open(?:at)?\\((?:AT_FDCWD, )?\"([^\"]+)\", ([A-Z_|]+)");
         Set<String> databaseFiles = Set.of(db.toString(), db + "-journal", db + "-wal", db + "-shm");

@@ -1,6 +1,6 @@
 package dev.crystaldb.it;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.crystaldb.support.Safety;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +68,7 @@ class SystemdUnitsIT {
         Files.writeString(broken, "[Unit]\nDescription=canary\n[Service]\nType=oneshot\nExecStart=" + units.resolve("missing-binary") + "\n");
         Run canary = run(units, analyzeCommand(analyze, List.of(broken.toString())));
         Files.delete(broken);
-        Assumptions.assumeTrue(canary.exit() != 0,
+        Safety.assume(canary.exit() != 0,
                 "systemd-analyze verify cannot check units in this environment (it accepted a missing ExecStart binary): " + canary.output());
     }
 
@@ -82,9 +82,9 @@ class SystemdUnitsIT {
     private String systemdAnalyze() throws Exception {
         String analyze = Stream.of("/usr/bin/systemd-analyze", "/bin/systemd-analyze")
                 .filter(path -> new File(path).canExecute()).findFirst().orElse(null);
-        Assumptions.assumeTrue(analyze != null, "systemd-analyze is not installed (it comes with the systemd package)");
+        Safety.assume(analyze != null, "systemd-analyze is not installed (it comes with the systemd package)");
         Run version = run(dir, List.of(analyze, "--version"));
-        Assumptions.assumeTrue(version.exit() == 0, "systemd-analyze cannot run here: " + version.output());
+        Safety.assume(version.exit() == 0, "systemd-analyze cannot run here: " + version.output());
         return analyze;
     }
 
