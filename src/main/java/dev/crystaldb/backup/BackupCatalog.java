@@ -161,8 +161,8 @@ public final class BackupCatalog {
      * Applies retention after a backup: deletes (with its -wal, if any) every backup the policy does
      * not keep, never the one just written. Returns what was deleted.
      */
-    public List<Path> prune(RetentionPolicy policy, Instant now, Path justWritten) {
-        List<Path> pruned = new ArrayList<>();
+    public List<BackupEntry> prune(RetentionPolicy policy, Instant now, Path justWritten) {
+        List<BackupEntry> pruned = new ArrayList<>();
         try (SafeDirectory backups = SafeDirectory.open(directory)) {
             // a file that is no whole backup neither counts as one nor is pruned: it is the operator's to look at
             List<BackupEntry> sound = list().stream().filter(e -> unsound(e).isEmpty()).toList();
@@ -173,7 +173,7 @@ public final class BackupCatalog {
                 String name = old.file().getFileName().toString();
                 backups.deleteIfExists(name);
                 backups.deleteIfExists(name + "-wal");
-                pruned.add(old.file());
+                pruned.add(old);
             }
         } catch (IOException e) {
             throw CrystalDbException.failed("the backup was written, but pruning old backups in " + directory + " failed: " + e.getMessage(), e);

@@ -15,8 +15,18 @@ public record BackupEntry(Path file, BackupName name, long bytes) {
         return name.reason() != null && name.reason().startsWith("emergency");
     }
 
+    /** Taken by hand (`backup` without --keep, --keep-daily, --keep-weekly or --keep-monthly): pruned only by --keep-manual. */
+    public boolean isManual() {
+        return BackupName.MANUAL.equals(name.reason());
+    }
+
+    /** Scheduled: `backup` with a rule for scheduled backups, named without a reason; the only kind the calendar rules thin. */
+    public boolean isScheduled() {
+        return name.reason() == null;
+    }
+
     /** Automatic backups taken before a change (pre-upgrade, pre-downgrade, emergency): pruned only by their own count. */
     public boolean isSafetyBackup() {
-        return name.reason() != null;
+        return name.reason() != null && !isManual();
     }
 }

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  * time; -N separates two backups taken in the same second.
  */
 public record BackupName(String stem, Instant time, int sequence, String reason, boolean compressed) {
+    /** The reason of a backup taken by hand: a `backup` run without a rule for scheduled backups. */
+    public static final String MANUAL = "manual";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
     private static final Pattern NAME = Pattern.compile("(.+)_(\\d{8}_\\d{6})(?:-(\\d+))?(?:_([a-z][a-z0-9-]*))?\\.db(\\.gz)?");
 

@@ -23,6 +23,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -107,6 +109,45 @@ public final class BackupWriter {
             }
         } catch (IOException e) {
             throw failure(e, "write a backup in " + directory);
+        }
+    }
+
+    /**
+     * The newest backup taken for reason, when it can stand in for a new one (so a service that
+     * fails to start in a loop does not pile up copies of one state): a sound uncompressed file
+     * that passes the check a new backup passes (quick_check, every page) and holds exactly what
+     * the database holds now ({@link ContentComparison}). The caller holds SQLite's write lock on
+     * database, so nothing changes it between the comparison and the change. Empty when in any
+     * doubt; why a backup that no longer verifies is passed over goes to notices.
+     */
+    public Optional<BackupResult> reusable(SqliteDatabase database, Path directory, String reason, Consumer<String> notices) {
+        long started = System.nanoTime();
+        Optional<BackupEntry> newest = new BackupCatalog(directory, database.file()).latestWithReason(reason);
+        if (newest.isEmpty() || newest.get().name().compressed()) {
+            return Optional.empty();
+        }
+        Path file = newest.get().file();
+        try {
+            CopyCheck.check(file, CopyCheck.Depth.PAGES);
+        } catch (CopyCheck.Unsound e) {
+            notices.accept("the newest " + reason + " backup " + file.getFileName() + " does not verify (" + e.getMessage() + "): taking a new one");
+            return Optional.empty();
+        }
+        try (Connection live = database.openReadOnly(); Statement liveRead = live.createStatement();
+             Connection copy = SqliteDatabase.ownFile(file, Duration.ofSeconds(5)).openReadOnly(); Statement copyRead = copy.createStatement()) {
+            liveRead.execute("BEGIN");
+            copyRead.execute("BEGIN");
+            try {
+                if (ContentComparison.firstDifference(live, copy).isPresent()) {
+                    return Optional.empty();
+                }
+            } finally {
+                liveRead.execute("COMMIT");
+                copyRead.execute("COMMIT");
+            }
+            return Optional.of(new BackupResult(file, Files.size(file), (System.nanoTime() - started) / 1_000_000, true));
+        } catch (SQLException | IOException | RuntimeException e) {
+            return Optional.empty(); // not comparable is not the same: a new backup is taken (and reports what is wrong)
         }
     }
 

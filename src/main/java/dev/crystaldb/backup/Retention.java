@@ -21,7 +21,10 @@ public final class Retention {
         List<BackupEntry> newestFirst = new ArrayList<>(entries);
         newestFirst.sort(BackupEntry.NEWEST_FIRST);
         Set<BackupEntry> keep = new HashSet<>();
-        List<BackupEntry> plain = newestFirst.stream().filter(e -> !e.isSafetyBackup()).toList();
+        List<BackupEntry> plain = newestFirst.stream().filter(BackupEntry::isScheduled).toList();
+        List<BackupEntry> manual = newestFirst.stream().filter(BackupEntry::isManual).toList();
+        // taken by hand ("before I try something"): never thinned by the calendar, only by their own count
+        keep.addAll(policy.keepManual() == null ? manual : manual.subList(0, Math.min(policy.keepManual(), manual.size())));
         if (!policy.prunesPlainBackups()) {
             keep.addAll(plain);
         }

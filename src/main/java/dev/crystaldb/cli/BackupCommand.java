@@ -1,6 +1,7 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.backup.BackupCatalog;
+import dev.crystaldb.backup.BackupEntry;
 import dev.crystaldb.backup.BackupResult;
 import dev.crystaldb.backup.RetentionPolicy;
 import dev.crystaldb.db.SqliteDatabase;
@@ -12,7 +13,9 @@ import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "backup", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Write a verified, consistent copy of the live database to the backup directory, then apply retention.")
@@ -26,17 +29,20 @@ class BackupCommand implements Callable<Integer> {
     @Option(names = "--compress", description = "Store the verified copy gzipped (.db.gz).")
     boolean compress;
 
-    @Option(names = "--keep", paramLabel = "N", description = "Keep the N newest plain backups.")
+    @Option(names = "--keep", paramLabel = "N", description = "Keep the N newest scheduled backups. Any of --keep, --keep-daily, --keep-weekly, --keep-monthly makes this a scheduled backup; without them it is a manual one (named _manual).")
     Integer keep;
 
-    @Option(names = "--keep-daily", paramLabel = "D", description = "Keep the newest plain backup of each of the last D days (UTC).")
+    @Option(names = "--keep-daily", paramLabel = "D", description = "Keep the newest scheduled backup of each of the last D days (UTC).")
     Integer keepDaily;
 
-    @Option(names = "--keep-weekly", paramLabel = "W", description = "Keep the newest plain backup of each of the last W ISO weeks.")
+    @Option(names = "--keep-weekly", paramLabel = "W", description = "Keep the newest scheduled backup of each of the last W ISO weeks.")
     Integer keepWeekly;
 
-    @Option(names = "--keep-monthly", paramLabel = "M", description = "Keep the newest plain backup of each of the last M months.")
+    @Option(names = "--keep-monthly", paramLabel = "M", description = "Keep the newest scheduled backup of each of the last M months.")
     Integer keepMonthly;
+
+    @Option(names = "--keep-manual", paramLabel = "N", description = "Keep the N newest manual backups (default: all of them).")
+    Integer keepManual;
 
     @Option(names = "--keep-safety", paramLabel = "N", defaultValue = "10",
             description = "Keep the N newest pre-upgrade, pre-downgrade and emergency backups of each kind (default: ${DEFAULT-VALUE}); applied with the other --keep options.")
@@ -48,28 +54,35 @@ class BackupCommand implements Callable<Integer> {
         SqliteDatabase database = SqliteDatabase.forCopying(root.databasePath(), root.lockTimeout());
         Path directory = root.backupDirectory(database.file());
         root.output().info("backing up " + database.file() + " ...");
-        BackupResult backup = root.backupWriter().write(database, directory, null, fullCheck, compress);
-        List<String> pruned = policy.prunesPlainBackups()
-                ? new BackupCatalog(directory, database.file()).prune(policy, Instant.now(), backup.file()).stream().map(Path::toString).toList()
-                : List.of();
-        StringBuilder text = new StringBuilder("backup: " + backup.file() + " (" + backup.bytes() + " bytes, " + backup.millis() + " ms)\n");
-        pruned.forEach(p -> text.append("pruned: ").append(p).append('\n'));
+        BackupResult backup = root.backupWriter().write(database, directory, policy.reasonOfNewBackup(), fullCheck, compress);
+        List<BackupEntry> prunedEntries = policy.prunes() ? new BackupCatalog(directory, database.file()).prune(policy, Instant.now(), backup.file()) : List.of();
+        prunedEntries.forEach(e -> root.output().notice("pruned: " + e.file() + " (" + policy.whyPruned(e) + ")")); // --quiet too: a deletion is always logged
+        List<String> pruned = prunedEntries.stream().map(e -> e.file().toString()).toList();
+        String text = "backup: " + backup.file() + " (" + backup.bytes() + " bytes, " + backup.millis() + " ms)\n";
         root.output().result(Output.doc()
                 .with("database", database.file().toString())
                 .with("backup", backup.file().toString())
+                .with("kind", policy.prunesPlainBackups() ? "scheduled" : "manual")
                 .with("bytes", backup.bytes())
                 .with("compressed", compress)
                 .with("elapsed_ms", backup.millis())
-                .with("pruned", pruned), text.toString());
+                .with("pruned", pruned), text);
         return ExitCode.OK.code;
     }
 
     private RetentionPolicy policy() {
-        for (Integer count : new Integer[]{keep, keepDaily, keepWeekly, keepMonthly, keepSafety}) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("--keep", keep);
+        counts.put("--keep-daily", keepDaily);
+        counts.put("--keep-weekly", keepWeekly);
+        counts.put("--keep-monthly", keepMonthly);
+        counts.put("--keep-safety", keepSafety);
+        counts.put("--keep-manual", keepManual);
+        counts.forEach((option, count) -> {
             if (count != null && count < 1) {
-                throw CrystalDbException.usage("retention counts must be 1 or more (got " + count + "); leave an option out to not use it");
+                throw CrystalDbException.usage("retention counts must be 1 or more (got " + option + " " + count + "); leave an option out to not use it");
             }
-        }
-        return new RetentionPolicy(keep, keepDaily, keepWeekly, keepMonthly, keepSafety);
+        });
+        return new RetentionPolicy(keep, keepDaily, keepWeekly, keepMonthly, keepSafety, keepManual);
     }
 }

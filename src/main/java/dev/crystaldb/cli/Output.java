@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * --json); progress, notices and errors go to stderr. --quiet prints nothing on success. Long
  * work draws a progress line on stderr only when stderr is a terminal (never for cron, the journal
  * or a pipe) and not with --quiet. When stderr is the journal, each stderr line starts with its
- * syslog priority (sd-daemon's {@code <3>} errors, {@code <4>} warnings, {@code <6>} notices), so
+ * syslog priority (sd-daemon's {@code <3>} errors, {@code <4>} warnings, {@code <5>} what retention
+ * deleted, {@code <6>} notices), so
  * {@code journalctl -p err} finds the failures.
  */
 public final class Output {
@@ -79,6 +80,14 @@ public final class Output {
         if (!quiet) {
             printErr(6, message);
         }
+    }
+
+    /**
+     * A notice that is printed even with --quiet: what the run deleted (retention), which must
+     * reach the log of every run; in the journal at priority notice.
+     */
+    public void notice(String message) {
+        printErr(5, message);
     }
 
     /** A warning on stderr: done, but something the operator should look at; silent with --quiet. */

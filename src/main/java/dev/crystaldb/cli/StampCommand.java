@@ -25,7 +25,7 @@ class StampCommand implements Callable<Integer> {
     @Option(names = "--detect", description = "Find the version whose schema equals the live one (Alembic's revision first, if any) and stamp it.")
     boolean detect;
 
-    @Option(names = "--force", description = "With --detect: stamp even when the database already has a history.")
+    @Option(names = "--force", description = "With a TARGET: stamp it even when the live schema is not TARGET's. With --detect: stamp even when the database already has a history.")
     boolean force;
 
     @Option(names = "--drop-alembic-version", description = "Remove the alembic_version table after stamping (also on a database stamped before).")
@@ -42,6 +42,7 @@ class StampCommand implements Callable<Integer> {
         StampService.Result result = new StampService(root.output()::info, root.lockTimeout()).stamp(
                 new StampService.Request(root.databasePath(), root.migrations(), target, detect, force, dropAlembicVersion, dryRun),
                 version -> root.confirm("Stamp " + root.databasePath() + " at version " + version + "?"));
+        result.forcedPast().ifPresent(root.output()::warning);
         String file = result.database().toString();
         boolean dropped = result.alembicVersionDropped();
         Output.Doc document = switch (result.outcome()) {
@@ -63,7 +64,8 @@ class StampCommand implements Callable<Integer> {
         };
         root.output().result(document.with("outcome", result.outcome().name().toLowerCase())
                 .with("pending", result.pending().stream().map(Version::toString).toList())
-                .with("alembic_version_dropped", dropped && !dryRun), text);
+                .with("alembic_version_dropped", dropped && !dryRun)
+                .with("forced_past_schema_check", result.forcedPast().isPresent()), text);
         return ExitCode.OK.code;
     }
 

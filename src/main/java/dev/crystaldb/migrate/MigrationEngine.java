@@ -343,13 +343,7 @@ public final class MigrationEngine {
         DatabaseState state = inspect();
         Optional<Version> current = state.current().map(HistoryEntry::version);
         Optional<Version> target = stampTarget(targetText);
-        for (HistoryEntry entry : state.pending()) {
-            if (target.isPresent() && entry.version().compareTo(target.get()) <= 0) {
-                migrations.script(migrations.forward(entry.version()).orElseThrow()).unwritten().ifPresent(refusal -> {
-                    throw CrystalDbException.usage(refusal + "; a template is never recorded as applied");
-                });
-            }
-        }
+        refuseUnwrittenUpTo(state, target);
         List<UpgradeResult.Step> steps = new ArrayList<>();
         Connection connection = unit.connection();
         try {
@@ -377,6 +371,17 @@ public final class MigrationEngine {
             throw database.translate(e, "stamp " + database.file());
         }
         return new UpgradeResult(current, target, steps, 0);
+    }
+
+    /** Exit 2 when a pending migration up to target is still an unwritten template: a template is never recorded as applied. */
+    public void refuseUnwrittenUpTo(DatabaseState state, Optional<Version> target) {
+        for (HistoryEntry entry : state.pending()) {
+            if (target.isPresent() && entry.version().compareTo(target.get()) <= 0) {
+                migrations.script(migrations.forward(entry.version()).orElseThrow()).unwritten().ifPresent(refusal -> {
+                    throw CrystalDbException.usage(refusal + "; a template is never recorded as applied");
+                });
+            }
+        }
     }
 
     /** The version a stamp TARGET ("head", "base" or a version of the set) means; empty for base. */

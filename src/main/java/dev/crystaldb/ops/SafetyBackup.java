@@ -13,7 +13,9 @@ import java.util.function.Consumer;
 /**
  * The automatic backup a change takes first (pre-upgrade, pre-downgrade), called while the change
  * holds SQLite's write lock: it is exactly the state the change starts from. A backup that fails
- * stops the change (the exception propagates before anything is applied).
+ * stops the change (the exception propagates before anything is applied). When the newest backup
+ * of the same reason still verifies and holds exactly what the database holds (the change before
+ * failed and rolled back: a restart loop under systemd), that one is reused instead of a new copy.
  */
 final class SafetyBackup {
     private SafetyBackup() {
@@ -23,6 +25,11 @@ final class SafetyBackup {
                                        Consumer<String> notices) {
         if (!wanted || !database.exists()) {
             return Optional.empty(); // a database created by this very change has nothing to lose
+        }
+        Optional<BackupResult> reusable = writer.reusable(database, directory, reason, notices);
+        if (reusable.isPresent()) {
+            notices.accept("reusing " + reason + " backup " + reusable.get().file() + ": the database has not changed since it was taken");
+            return reusable;
         }
         notices.accept("backing up " + database.file() + " ...");
         BackupResult backup = writer.write(database, directory, reason, false);
@@ -37,7 +44,7 @@ final class SafetyBackup {
      * backup stays: the operator may need it.
      */
     static void withdrawWhenBusy(BackupWriter writer, Optional<BackupResult> backup, RuntimeException failure, Consumer<String> notices) {
-        if (backup.isEmpty() || !(failure instanceof CrystalDbException e) || e.exitCode() != ExitCode.BUSY) {
+        if (backup.isEmpty() || backup.get().reused() || !(failure instanceof CrystalDbException e) || e.exitCode() != ExitCode.BUSY) {
             return;
         }
         if (writer.withdraw(backup.get())) {

@@ -13,6 +13,7 @@ import dev.crystaldb.migrate.SchemaTimeline;
 import dev.crystaldb.migrate.UpgradeResult;
 import dev.crystaldb.migrate.Version;
 import dev.crystaldb.schema.SchemaComparison;
+import dev.crystaldb.schema.SchemaFingerprint;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,9 +24,10 @@ import java.util.function.Predicate;
 
 /**
  * `stamp`: crystal-db's lock; with --detect, the version the live schema is at (the Alembic
- * revision first, when the schema confirms it); then SQLite's write lock and the history rows
- * changed in one transaction, no migration SQL run. --dry-run works the version out the same way,
- * without either lock, and changes nothing.
+ * revision first, when the schema confirms it); with a TARGET, the live schema checked against
+ * TARGET's (a stamp that does not fit would have `upgrade` run migrations on the wrong schema);
+ * then SQLite's write lock and the history rows changed in one transaction, no migration SQL run.
+ * --dry-run works the version out and checks it the same way, without either lock, and changes nothing.
  */
 public final class StampService {
     /** target is a version, head or base; with detect it is null and worked out from the schema. */
@@ -39,11 +41,18 @@ public final class StampService {
     /**
      * What a stamp did or would do: the versions before and after (for ALREADY_MATCHES both the
      * recorded one), the rows recorded, what is pending then, whether alembic_version was (or
-     * would be) removed.
+     * would be) removed, and, when --force stamped a TARGET past the schema check, what the check found.
      */
     public record Result(Path database, Outcome outcome, Optional<UpgradeResult> stamped, Optional<Version> from, Optional<Version> to,
-                         List<Version> pending, boolean alembicVersionDropped) {
+                         List<Version> pending, boolean alembicVersionDropped, Optional<String> forcedPast) {
+        Result(Path database, Outcome outcome, Optional<UpgradeResult> stamped, Optional<Version> from, Optional<Version> to,
+               List<Version> pending, boolean alembicVersionDropped) {
+            this(database, outcome, stamped, from, to, pending, alembicVersionDropped, Optional.empty());
+        }
     }
+
+    /** How many differences a refusal names; `verify` lists them all. */
+    private static final int DIFFERENCES_NAMED = 3;
 
     private final Consumer<String> notices;
     private final Duration lockTimeout;
@@ -69,6 +78,7 @@ public final class StampService {
         Optional<Version> current = state.current().map(HistoryEntry::version);
         boolean dropAlembic = request.dropAlembicVersion() && state.alembicRevision().isPresent();
         Optional<Version> target;
+        Optional<String> forcedPast = Optional.empty();
         if (request.detect()) {
             if (current.isPresent() && !request.force()) {
                 requireRecordedMatches(database, request.migrations(), current.get());
@@ -91,21 +101,58 @@ public final class StampService {
             }
         } else {
             target = engine.stampTarget(request.target());
+            engine.refuseUnwrittenUpTo(state, target); // the template's own refusal (exit 2) before the schema's
+            forcedPast = requireSchemaAt(database, request.migrations(), target, request.force());
         }
         if (request.dryRun()) {
             return new Result(database.file(), Outcome.WOULD_STAMP, Optional.empty(), current, target,
-                    pendingAbove(request.migrations(), target), dropAlembic);
+                    pendingAbove(request.migrations(), target), dropAlembic, forcedPast);
         }
         try (WriteTransaction unit = database.beginWrite(notices)) {
             UpgradeResult result = engine.stamp(target.map(Version::toString).orElse("base"), request.dropAlembicVersion(), unit);
             unit.commit();
             return new Result(database.file(), Outcome.STAMPED, Optional.of(result), current, target,
-                    pendingAbove(request.migrations(), target), dropAlembic);
+                    pendingAbove(request.migrations(), target), dropAlembic, forcedPast);
         }
     }
 
     private static List<Version> pendingAbove(MigrationSet migrations, Optional<Version> version) {
         return migrations.forwards().stream().map(MigrationFile::version).filter(v -> version.isEmpty() || v.compareTo(version.get()) > 0).toList();
+    }
+
+    /**
+     * A TARGET is stamped only on a live schema that is TARGET's, exit 4 otherwise (also when
+     * TARGET's schema cannot be worked out: never stamped unchecked by accident). With force it is
+     * stamped anyway; the returned text says past what.
+     */
+    private Optional<String> requireSchemaAt(SqliteDatabase database, MigrationSet migrations, Optional<Version> target, boolean force) {
+        String label = target.map(Version::toString).orElse("base");
+        SchemaFingerprint expected;
+        try {
+            expected = target.map(v -> SchemaTimeline.at(migrations, v)).orElseGet(SchemaTimeline::base);
+        } catch (CrystalDbException e) {
+            String why = "the schema of version " + label + " cannot be worked out (" + e.getMessage() + ")";
+            if (force) {
+                return Optional.of("--force: stamping version " + label + " without checking the live schema: " + why);
+            }
+            throw CrystalDbException.checkFailed(why + ", so the live schema cannot be checked against it; nothing was stamped; "
+                    + "`crystal-db stamp " + label + " --force` stamps it unchecked");
+        }
+        SchemaComparison comparison = SchemaDetection.liveSchema(database).compareWith(expected);
+        List<String> differences = comparison.differences();
+        if (differences.isEmpty()) {
+            reportEquivalences(comparison.equivalences());
+            return Optional.empty();
+        }
+        String named = String.join("; ", differences.subList(0, Math.min(DIFFERENCES_NAMED, differences.size())))
+                + (differences.size() > DIFFERENCES_NAMED ? "; and " + (differences.size() - DIFFERENCES_NAMED) + " more" : "");
+        if (force) {
+            return Optional.of("--force: stamping version " + label + " although the live schema differs from it in " + differences.size()
+                    + " way(s) (" + named + "); once it is stamped, `crystal-db verify` lists every difference");
+        }
+        throw CrystalDbException.checkFailed("the live schema does not match version " + label + " (" + named + "); nothing was stamped; "
+                + "`crystal-db stamp --detect` finds the version it matches, `crystal-db stamp " + label + " --force` stamps "
+                + label + " anyway (`crystal-db verify` then lists every difference)");
     }
 
     private void requireRecordedMatches(SqliteDatabase database, MigrationSet migrations, Version recorded) {

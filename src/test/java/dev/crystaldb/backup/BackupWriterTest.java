@@ -193,4 +193,53 @@ class BackupWriterTest {
         assertEquals(ExitCode.USAGE, error.exitCode());
         assertEquals(before, TestDb.sha256(db));
     }
+
+    @Test
+    void aBackupIsReusableOnlyWhileItHoldsExactlyWhatTheDatabaseHolds() throws Exception {
+        for (String journalMode : List.of("DELETE", "WAL")) {
+            Path db = dir.resolve(journalMode + ".db");
+            Path backups = dir.resolve("backups-" + journalMode);
+            TestDb.execute(db, "PRAGMA journal_mode=" + journalMode, "CREATE TABLE t (id INTEGER PRIMARY KEY, v)", "CREATE TABLE plain (v)",
+                    "INSERT INTO t (v) VALUES (1), ('1'), (1.0), (x'01'), (NULL)", "INSERT INTO plain VALUES ('a'), ('b')");
+            SqliteDatabase database = SqliteDatabase.forReading(db, Duration.ofSeconds(2));
+            BackupWriter writer = new BackupWriter(clock);
+            List<String> notices = new java.util.ArrayList<>();
+            assertTrue(writer.reusable(database, backups, "pre-upgrade", notices::add).isEmpty(), "no backup yet");
+            BackupResult taken = writer.write(database, backups, "pre-upgrade", false);
+
+            BackupResult reused = writer.reusable(database, backups, "pre-upgrade", notices::add).orElseThrow();
+            assertEquals(taken.file(), reused.file());
+            assertTrue(reused.reused());
+            assertTrue(writer.reusable(database, backups, "pre-downgrade", notices::add).isEmpty(), "only a backup of the same reason");
+
+            // a transaction that rolls back changes nothing
+            try (Connection app = TestDb.connect(db); Statement statement = app.createStatement()) {
+                app.setAutoCommit(false);
+                statement.execute("INSERT INTO t (v) VALUES (99)");
+                statement.execute("UPDATE plain SET v = 'z'");
+                app.rollback();
+            }
+            assertTrue(writer.reusable(database, backups, "pre-upgrade", notices::add).isPresent(), journalMode + ": a rollback changed nothing");
+
+            // one value changed in place (same size, same pages), by storage class only, or a rowid alone: each is a change
+            for (String[] change : new String[][]{{"UPDATE plain SET v = 'c' WHERE v = 'b'", "UPDATE plain SET v = 'b' WHERE v = 'c'"},
+                    {"UPDATE t SET v = '1' WHERE id = 1", "UPDATE t SET v = 1 WHERE id = 1"},
+                    {"UPDATE plain SET rowid = 7 WHERE v = 'b'", "UPDATE plain SET rowid = 2 WHERE v = 'b'"},
+                    {"PRAGMA user_version = 3", "PRAGMA user_version = 0"}}) {
+                TestDb.execute(db, change[0]);
+                assertTrue(writer.reusable(database, backups, "pre-upgrade", notices::add).isEmpty(), journalMode + ": " + change[0]);
+                TestDb.execute(db, change[1]);
+                assertTrue(writer.reusable(database, backups, "pre-upgrade", notices::add).isPresent(), journalMode + ": " + change[1]);
+            }
+            assertEquals(List.of(), notices);
+
+            // a backup that no longer verifies is never reused, and that is said
+            byte[] bytes = Files.readAllBytes(taken.file());
+            java.util.Arrays.fill(bytes, bytes.length - 4096, bytes.length, (byte) 0x5a);
+            Files.write(taken.file(), bytes);
+            assertTrue(writer.reusable(database, backups, "pre-upgrade", notices::add).isEmpty(), journalMode + ": a damaged backup");
+            assertEquals(1, notices.size(), notices.toString());
+            assertTrue(notices.get(0).startsWith("the newest pre-upgrade backup " + taken.file().getFileName() + " does not verify ("), notices.get(0));
+        }
+    }
 }

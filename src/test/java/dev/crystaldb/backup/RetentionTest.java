@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Retention on a synthetic, dated set of backup names; the clock is given, nothing sleeps. */
 class RetentionTest {
@@ -79,6 +81,44 @@ class RetentionTest {
                 "budget_20251001_120000_pre-upgrade.db", "budget_20251002_120000_pre-upgrade.db"),
                 pruned.stream().filter(n -> n.contains("_pre-") || n.contains("_emergency")).toList());
         assertEquals(nightly().size() - 1, pruned.stream().filter(n -> !n.contains("_pre-") && !n.contains("_emergency")).count());
+    }
+
+    @Test
+    void manualAndPreChangeBackupsAreNeverThinnedByTheCalendarRules() {
+        List<BackupEntry> entries = new ArrayList<>(nightly());
+        // "before I try something" at 02:00, an hour before that day's nightly backup, and older ones by hand
+        List<String> byHand = List.of("budget_20251015_020000_manual.db", "budget_20251014_120000_manual.db", "budget_20250701_120000_manual.db");
+        List<String> preChange = List.of("budget_20251015_021000_pre-upgrade.db", "budget_20251015_021500_pre-downgrade.db",
+                "budget_20251015_022000_emergency.db");
+        byHand.forEach(n -> entries.add(entry(n)));
+        preChange.forEach(n -> entries.add(entry(n)));
+        List<String> pruned = pruned(entries, new RetentionPolicy(null, 7, 4, 6, 10));
+        byHand.forEach(n -> assertFalse(pruned.contains(n), n + " was pruned"));
+        preChange.forEach(n -> assertFalse(pruned.contains(n), n + " was pruned"));
+        assertTrue(pruned.contains("budget_20250701_031500.db"), "the scheduled ones are still thinned");
+    }
+
+    @Test
+    void keepManualKeepsTheNewestManualBackupsAndNothingElseChanges() {
+        List<BackupEntry> entries = new ArrayList<>(nightly());
+        for (int day = 1; day <= 5; day++) {
+            entries.add(entry("budget_2025100" + day + "_120000_manual.db"));
+        }
+        List<String> pruned = pruned(entries, new RetentionPolicy(null, 7, null, null, 10, 2));
+        assertEquals(List.of("budget_20251001_120000_manual.db", "budget_20251002_120000_manual.db", "budget_20251003_120000_manual.db"),
+                pruned.stream().filter(n -> n.contains("_manual")).toList());
+        assertEquals(pruned(nightly(), new RetentionPolicy(null, 7, null, null, 10)), pruned.stream().filter(n -> !n.contains("_manual")).toList());
+        // --keep-manual alone thins only the manual ones
+        assertEquals(List.of("budget_20251001_120000_manual.db", "budget_20251002_120000_manual.db"),
+                pruned(entries, new RetentionPolicy(null, null, null, null, 10, 3)));
+    }
+
+    @Test
+    void aRunWithARuleForScheduledBackupsIsScheduledAndAnyOtherIsManual() {
+        assertEquals(null, new RetentionPolicy(null, 7, null, null, 10).reasonOfNewBackup());
+        assertEquals(null, new RetentionPolicy(3, null, null, null, 10, 2).reasonOfNewBackup());
+        assertEquals("manual", new RetentionPolicy(null, null, null, null, 10).reasonOfNewBackup());
+        assertEquals("manual", new RetentionPolicy(null, null, null, null, 10, 5).reasonOfNewBackup());
     }
 
     @Test

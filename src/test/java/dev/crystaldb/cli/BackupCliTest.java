@@ -189,7 +189,7 @@ class BackupCliTest {
         Cli.Run backup = run("backup", "--compress");
         assertEquals(0, backup.exit(), backup.toString());
         String gz = backupNames().get(0);
-        assertTrue(gz.matches("budget_\\d{8}_\\d{6}\\.db\\.gz"), gz);
+        assertTrue(gz.matches("budget_\\d{8}_\\d{6}_manual\\.db\\.gz"), gz);
         TestDb.execute(db(), "DELETE FROM users");
 
         Cli.Run list = run("backups");
@@ -229,7 +229,8 @@ class BackupCliTest {
         }
         Cli.Run run = run("backup", "--keep", "2");
         assertEquals(0, run.exit(), run.toString());
-        assertTrue(run.out().contains("pruned: " + backups.resolve("budget_20200101_031500.db")), run.out());
+        assertTrue(run.err().contains("pruned: " + backups.resolve("budget_20200101_031500.db")
+                + " (a scheduled backup no --keep, --keep-daily, --keep-weekly or --keep-monthly rule keeps)\n"), run.toString());
         List<String> names = backupNames();
         assertFalse(names.contains("budget_20200101_031500.db"));
         assertTrue(names.containsAll(List.of("budget_20200102_031500.db", "budget_20200103_031500_pre-upgrade.db", "notes.txt",

@@ -248,7 +248,14 @@ class CliTest {
                 + "nothing was applied (the whole upgrade rolled back)\n"), up.err());
         assertEquals(before, TestDb.sha256(db()));
 
-        assertEquals(0, Cli.run("--db", db().toString(), "--migrations", m.toString(), "stamp", "2").exit());
+        // V2 fails on a scratch database too, so its schema is unknown: stamping it needs --force
+        Cli.Run unchecked = Cli.run("--db", db().toString(), "--migrations", m.toString(), "stamp", "2");
+        assertOneLineError(unchecked, 4, "the schema of version 2 cannot be worked out (V2__bad.sql line 6 fails on a scratch database: ");
+        assertEquals(before, TestDb.sha256(db()));
+        Cli.Run forced = Cli.run("--db", db().toString(), "--migrations", m.toString(), "stamp", "2", "--force");
+        assertEquals(0, forced.exit(), forced.toString());
+        assertTrue(forced.err().contains("warning: --force: stamping version 2 without checking the live schema: the schema of version 2 cannot be worked out"),
+                forced.err());
         Cli.Run down = Cli.run("--db", db().toString(), "--migrations", m.toString(), "downgrade", "-1", "--no-backup");
         assertEquals(1, down.exit(), down.toString());
         assertTrue(down.err().endsWith("crystal-db: U2__bad.sql line 3: [SQLITE_ERROR] SQL error or missing database (no such table: nope); "

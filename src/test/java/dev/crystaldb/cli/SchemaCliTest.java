@@ -96,9 +96,14 @@ class SchemaCliTest {
         assertEquals(0, stamp.exit(), stamp.toString());
         assertEquals("stamped " + db + " at version 3 (was none); no SQL was run\n"
                 + "2 migration(s) are pending (4, 5): next, `crystal-db upgrade --rehearse` rehearses them on a copy, then applies them\n", stamp.out());
+        // the schema is version 3's, not head's: stamping head would make `upgrade` skip 4 and 5
         Cli.Run head = Cli.run("--db", db.toString(), "stamp", "head", "--dry-run");
+        assertEquals(4, head.exit(), head.toString());
+        assertTrue(head.err().startsWith("crystal-db: the live schema does not match version 5 (missing table "), head.err());
+        Cli.Run forced = Cli.run("--db", db.toString(), "stamp", "head", "--dry-run", "--force");
         assertEquals("would stamp " + db + " at version 5 (now at 3)\nnothing is pending: that is the newest migration\ndry run: nothing was changed\n",
-                head.out());
+                forced.out());
+        assertTrue(forced.err().contains("crystal-db: warning: --force: stamping version 5 although the live schema differs from it in "), forced.err());
         assertEquals(List.of("1:1", "2:1", "3:1"), TestDb.history(db));
     }
 
