@@ -45,11 +45,25 @@ public class CommandLineSetup {
      */
     public static CommandLine forArguments(CommandLine.IFactory factory, String[] args) {
         CommandLine top = new CommandLine(CrystalDbCommand.class, factory);
+        if (SqliteLibrary.inNativeExecutable()) {
+            hideJvmOnlyOptions(top.getCommandSpec());
+        }
         Optional<Class<?>> named = namedSubcommand(top.getCommandSpec(), args);
         for (Class<?> subcommand : named.map(List::<Class<?>>of).orElse(SUBCOMMANDS)) {
             top.addSubcommand(new CommandLine(subcommand, factory));
         }
         return top;
+    }
+
+    /**
+     * --native-tmpdir does nothing in the native executable (it loads lib/ beside itself), so its
+     * help does not offer it; it is still accepted, so a unit file written for either build runs
+     * with both. Done on the top command before the subcommands inherit its options.
+     */
+    static void hideJvmOnlyOptions(CommandSpec top) {
+        OptionSpec option = top.findOption("--native-tmpdir");
+        top.remove(option);
+        top.addOption(option.toBuilder().hidden(true).build());
     }
 
     /** The whole command tree, for generated documentation and completion. */
@@ -113,12 +127,9 @@ public class CommandLineSetup {
             return new CommandLine.RunLast().execute(parseResult);
         });
         commandLine.setParameterExceptionHandler(CommandLineSetup::onBadArguments);
+        HelpLayout.apply(commandLine);
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(helpAnsi(System.getenv("NO_COLOR"), Terminal.stdoutIsTerminal())));
-        // `downgrade -1` reads as a target, exactly as with Alembic
-        CommandLine downgrade = commandLine.getSubcommands().get("downgrade");
-        if (downgrade != null) {
-            downgrade.setUnmatchedOptionsArePositionalParams(true);
-        }
+        // `downgrade -1` reads as a target as it is: picocli takes a negative number for a parameter, not an option
         return commandLine;
     }
 
@@ -155,10 +166,20 @@ public class CommandLineSetup {
         boolean unknownCommand = error instanceof UnmatchedArgumentException unmatched && !command.getSubcommands().isEmpty()
                 && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-");
         String message = (unknownCommand ? "unknown command '" + ((UnmatchedArgumentException) error).getUnmatched().get(0) + "'" : error.getMessage())
-                + didYouMean(error) + "; see `" + command.getCommandSpec().qualifiedName() + " --help`";
+                + foreignName(error).orElseGet(() -> didYouMean(error)) + "; see `" + command.getCommandSpec().qualifiedName() + " --help`";
         boolean json = Arrays.asList(args).contains("--json");
         new Output(command.getOut(), command.getErr(), json, false, false, Terminal.stderrIsJournal()).error(ExitCode.USAGE, message);
         return ExitCode.USAGE.code;
+    }
+
+    /** A Flyway or Alembic command or option typed out of habit: what crystal-db has instead (see ForeignNames). */
+    private static Optional<String> foreignName(ParameterException error) {
+        if (!(error instanceof UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+            return Optional.empty();
+        }
+        String typed = unmatched.getUnmatched().get(0);
+        return typed.startsWith("-") ? ForeignNames.option(typed, error.getCommandLine().getCommandSpec())
+                : error.getCommandLine().getSubcommands().isEmpty() ? Optional.empty() : ForeignNames.command(typed);
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "history", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "List every known migration: version, description, state, applied on, time, undo.")
+@Command(name = "history", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, aliases = "info", description = "List every known migration: version, description, state, applied on, time, undo.")
 class HistoryCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

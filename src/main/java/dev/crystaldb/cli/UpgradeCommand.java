@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "upgrade", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Apply pending migrations (to head, or to TARGET) as one all-or-nothing unit, after a backup.")
+@Command(name = "upgrade", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, aliases = "migrate", description = "Apply pending migrations (to head, or to TARGET) as one all-or-nothing unit, after a backup.")
 class UpgradeCommand implements Callable<Integer> {
     @ParentCommand
     CrystalDbCommand root;

@@ -38,7 +38,7 @@ public final class SqliteLibrary {
     }
 
     /** GraalVM sets this property in every native image at run time. */
-    static boolean inNativeExecutable() {
+    public static boolean inNativeExecutable() {
         return "runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"));
     }
 

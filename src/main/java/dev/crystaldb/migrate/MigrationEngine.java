@@ -199,12 +199,26 @@ public final class MigrationEngine {
                 Optional.ofNullable(state.statementChecksums().get(entry.version())));
     }
 
-    /** Checks the database and lists, prepared, what an upgrade to target (null or "head": the newest) would run. */
+    /**
+     * Checks the database and lists, prepared, what an upgrade to target would run: null or "head"
+     * (the newest), "+N" (the next N pending, as Alembic's `upgrade +1`), a version or an Alembic
+     * revision id of the set.
+     */
     public UpgradePlan planUpgrade(String targetText) {
         DatabaseState state = inspect();
         requireConsistent(state);
         Version head = migrations.requireHead();
-        Version target = targetText == null || targetText.equalsIgnoreCase("head") ? head : migrations.knownVersion(targetText);
+        Version target;
+        if (targetText == null || targetText.equalsIgnoreCase("head")) {
+            target = head;
+        } else if (targetText.matches("\\+\\d+")) {
+            target = stepsForward(state, Integer.parseInt(targetText.substring(1)));
+        } else if (targetText.matches("-\\d+")) {
+            throw CrystalDbException.usage("upgrade " + targetText + ": upgrade goes forward (+N, a version or head); "
+                    + "to go back " + targetText.substring(1) + " step(s), use `crystal-db downgrade " + targetText + "`");
+        } else {
+            target = migrations.knownVersion(targetText);
+        }
         Optional<Version> current = state.current().map(HistoryEntry::version);
         if (current.isPresent() && current.get().compareTo(target) > 0) {
             throw CrystalDbException.usage("database is at version " + current.get() + ", above target " + target
@@ -254,7 +268,17 @@ public final class MigrationEngine {
         return new UpgradeResult(plan.from(), Optional.of(last), steps, (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** Lists the undo scripts that take the database back to target: "-N", a version, or "base". */
+    /** The version N pending migrations up: the target of `upgrade +N`. */
+    private static Version stepsForward(DatabaseState state, int steps) {
+        List<HistoryEntry> pending = state.pending();
+        if (steps == 0 || steps > pending.size()) {
+            throw CrystalDbException.usage("cannot go forward " + steps + " step(s): " + pending.size() + " migration(s) pending"
+                    + (pending.isEmpty() ? "; the database is up to date" : "; use a number from 1 to " + pending.size() + ", a version, or head"));
+        }
+        return pending.get(steps - 1).version();
+    }
+
+    /** Lists the undo scripts that take the database back to target: "-N", a version or Alembic revision id (which stays applied), or "base". */
     public DowngradePlan planDowngrade(String targetText) {
         DatabaseState state = inspect();
         requireConsistent(state);
@@ -270,6 +294,9 @@ public final class MigrationEngine {
             }
             int keep = applied.size() - steps;
             target = keep == 0 ? Optional.empty() : Optional.of(applied.get(keep - 1).version());
+        } else if (targetText.matches("\\+\\d+")) {
+            throw CrystalDbException.usage("downgrade " + targetText + ": downgrade goes back (-N, a version or base); "
+                    + "to go forward " + targetText.substring(1) + " step(s), use `crystal-db upgrade " + targetText + "`");
         } else {
             target = Optional.of(migrations.knownVersion(targetText));
         }

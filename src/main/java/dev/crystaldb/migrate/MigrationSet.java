@@ -170,13 +170,32 @@ public final class MigrationSet {
         return head().orElseThrow(() -> CrystalDbException.usage("migration set " + origin + " has no V<version>__*.sql files"));
     }
 
-    /** The version of this set that text names; refuses (exit 2) one the set does not have. */
+    /**
+     * The version of this set that text names: a version, or the Alembic revision id a file's
+     * `-- alembic-revision:` header carries (as Alembic, a unique prefix of at least four
+     * characters will do); refuses (exit 2) one the set does not have.
+     */
     public Version knownVersion(String text) {
         Version version = Version.parseOrNull(text);
-        if (version == null || forward(version).isEmpty()) {
-            throw CrystalDbException.usage("unknown version '" + text + "': `crystal-db history` lists the versions in " + origin);
+        if (version != null && forward(version).isPresent()) {
+            return version;
         }
-        return version;
+        Optional<MigrationFile> exact = forAlembicRevision(text);
+        if (exact.isPresent()) {
+            return exact.get().version();
+        }
+        List<MigrationFile> prefixed = text.length() < 4 ? List.of()
+                : forwards.stream().filter(f -> f.alembicRevision().map(r -> r.startsWith(text)).orElse(false)).toList();
+        if (prefixed.size() > 1) {
+            throw CrystalDbException.usage("revision '" + text + "' is ambiguous: " + String.join(", ", prefixed.stream()
+                    .map(f -> f.alembicRevision().get() + " (version " + f.version() + ")").toList()) + " start with it; type more of it");
+        }
+        if (prefixed.size() == 1) {
+            return prefixed.get(0).version();
+        }
+        boolean revisions = forwards.stream().anyMatch(f -> f.alembicRevision().isPresent());
+        throw CrystalDbException.usage("unknown version '" + text + "': `crystal-db history` lists the versions in " + origin
+                + (revisions ? " (and their files' `-- alembic-revision:` headers the Alembic revision ids)" : ""));
     }
 
     public Optional<Version> head() {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A run that names its subcommand gets only that one: it must parse and read exactly as with the whole tree. */
 class CommandLineSetupTest {
@@ -27,6 +29,8 @@ class CommandLineSetupTest {
         assertEquals(Optional.of(StatusCommand.class), named("--db=app.db", "current"), "an alias");
         assertEquals(Optional.of(StatusCommand.class), named("--db", "app.db", "--lock-timeout=5", "status"));
         assertEquals(Optional.of(BackupsCommand.class), named("backups"));
+        assertEquals(Optional.of(UpgradeCommand.class), named("--db", "app.db", "migrate"), "Flyway's name");
+        assertEquals(Optional.of(HistoryCommand.class), named("info"), "Flyway's name");
     }
 
     @Test
@@ -63,6 +67,9 @@ class CommandLineSetupTest {
                 new String[]{"upgrade", "--lock-timeout", "-1", "--db", missing},
                 new String[]{"--lock-timeout", "soon", "upgrade"},
                 new String[]{"downgrade", "-1", "--db", missing},
+                new String[]{"downgrade", "--sql", "-1", "--db", missing},
+                new String[]{"migrate", "--db", missing},
+                new String[]{"upgrade", "+1", "--sql"},
                 new String[]{"stamp", "--db", missing},
                 new String[]{"-qy", "status", "--db", missing},
                 new String[]{"upgrad"},
@@ -122,6 +129,33 @@ class CommandLineSetupTest {
         Cli.Run far = Cli.run("frobnicate");
         assertEquals(2, far.exit());
         assertEquals("crystal-db: unknown command 'frobnicate'; see `crystal-db --help`\n", far.err(), "nothing near: no guess");
+    }
+
+    @Test
+    void aFlywayOrAlembicNameGetsWhatCrystalDbHasInstead() {
+        assertEquals("crystal-db: unknown command 'baseline'; did you mean `stamp VERSION`? (Flyway's baseline; stamp records a version without "
+                + "running SQL, after checking the schema; `stamp --detect` finds the version); see `crystal-db --help`\n", Cli.run("baseline", "4").err());
+        assertEquals(2, Cli.run("revision", "-m", "add x").exit());
+        assertTrue(Cli.run("downgrade", "--sql", "-1").err().startsWith("crystal-db: Unknown option: '--sql'; did you mean `--dry-run`?"),
+                "picocli takes -1 for the target without being told, so --sql is not taken for one");
+        assertTrue(Cli.run("upgrade", "--sql=head").err().contains("did you mean `--dry-run`?"));
+        assertTrue(Cli.run("new", "-m", "add x").err().contains("did you mean `new DESCRIPTION`?"));
+        assertEquals("crystal-db: Unknown option: '--sql'; see `crystal-db status --help`\n", Cli.run("status", "--sql").err(),
+                "only where the command has what --sql means");
+    }
+
+    @Test
+    void theNativeExecutableHidesNativeTmpdirButStillTakesIt() {
+        CommandLine top = new CommandLine(CrystalDbCommand.class);
+        CommandLineSetup.hideJvmOnlyOptions(top.getCommandSpec());
+        top.addSubcommand(new CommandLine(StatusCommand.class));
+        CommandLineSetup.configure(top);
+        assertFalse(top.getUsageMessage(Ansi.OFF).contains("--native-tmpdir"));
+        assertFalse(top.getSubcommands().get("status").getUsageMessage(Ansi.OFF).contains("--native-tmpdir"));
+        top.parseArgs("status", "--native-tmpdir", "/var/tmp/x");
+        assertEquals("/var/tmp/x", ((CrystalDbCommand) top.getCommand()).nativeTmpdir);
+        assertTrue(CommandLineSetup.configure(CommandLineSetup.complete(CommandLine.defaultFactory())).getUsageMessage(Ansi.OFF).contains("--native-tmpdir"),
+                "the JVM build shows it");
     }
 
     @Test

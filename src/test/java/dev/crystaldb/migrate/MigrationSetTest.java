@@ -27,6 +27,23 @@ class MigrationSetTest {
     }
 
     @Test
+    void aTargetIsAVersionOrTheAlembicRevisionIdOfAFilesHeader() throws Exception {
+        TestDb.write(dir, "V1__one.sql", "-- alembic-revision: 1975ea83b712\nSELECT 1;");
+        TestDb.write(dir, "V2__two.sql", "-- alembic-revision: 1975ff000001\nSELECT 2;");
+        TestDb.write(dir, "V3__three.sql", "SELECT 3;");
+        MigrationSet set = MigrationSet.fromDirectory(dir).requireValid();
+        assertEquals("3", set.knownVersion("3").toString());
+        assertEquals("1", set.knownVersion("1975ea83b712").toString());
+        assertEquals("2", set.knownVersion("1975ff").toString(), "a unique prefix");
+        CrystalDbException ambiguous = assertThrows(CrystalDbException.class, () -> set.knownVersion("1975"));
+        assertEquals(ExitCode.USAGE, ambiguous.exitCode());
+        assertEquals("revision '1975' is ambiguous: 1975ea83b712 (version 1), 1975ff000001 (version 2) start with it; type more of it",
+                ambiguous.getMessage());
+        assertThrows(CrystalDbException.class, () -> set.knownVersion("197"), "too short a prefix");
+        assertTrue(assertThrows(CrystalDbException.class, () -> set.knownVersion("4")).getMessage().contains("`-- alembic-revision:` headers"));
+    }
+
+    @Test
     void ordersByNumericVersionAndIgnoresOtherFiles() throws Exception {
         TestDb.write(dir, "V10__ten.sql", "SELECT 10;");
         TestDb.write(dir, "V2__two.sql", "SELECT 2;");
