@@ -2,6 +2,7 @@ package dev.crystaldb.authoring;
 
 import dev.crystaldb.db.SqliteFailure;
 import dev.crystaldb.errors.CrystalDbException;
+import dev.crystaldb.schema.Affinity;
 import dev.crystaldb.schema.SchemaFingerprint;
 import dev.crystaldb.schema.SchemaReader;
 import dev.crystaldb.schema.SqlText;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,9 +36,26 @@ final class MigrationPlanner {
     /**
      * The steps; warnings about the data they drop or renames they cannot see (the mirror image of
      * the other direction's, so an undo's are not shown); cautions about rows that would make the
-     * script fail; and the tables rebuilt.
+     * script fail; the tables rebuilt; and the data the forward script drops.
      */
-    record Plan(List<Step> steps, List<String> warnings, List<String> cautions, Set<String> rebuilt) {
+    record Plan(List<Step> steps, List<String> warnings, List<String> cautions, Set<String> rebuilt, List<Loss> losses) {
+    }
+
+    /**
+     * Data a forward script drops: a table and its rows, or a column and its values. rename: a
+     * table or column (of the same table, of a type that can hold its values) added beside it;
+     * likely when its name also looks like the one dropped renamed.
+     */
+    record Loss(String table, Optional<String> column, Optional<String> rename, boolean likely) {
+        /** "column users.nick" or "table sessions". */
+        String what() {
+            return column.map(c -> "column " + table + "." + c).orElse("table " + table);
+        }
+
+        /** The --rename that keeps the data if rename is what it is. */
+        Optional<String> renameOption() {
+            return rename.map(to -> "--rename " + column.map(c -> table + "." + c).orElse(table) + "=" + to);
+        }
     }
 
     private final Connection scratch;
@@ -47,6 +66,7 @@ final class MigrationPlanner {
     private final List<String> warnings = new ArrayList<>();
     private final List<String> cautions = new ArrayList<>();
     private final Set<String> rebuilt = new LinkedHashSet<>();
+    private final List<Loss> losses = new ArrayList<>();
     private boolean viewsDropped;
 
     /** script: the file being planned, as messages name it; undo: whether it is the undo of the change. */
@@ -86,6 +106,8 @@ final class MigrationPlanner {
             }
         }
         for (SchemaObjects.Table table : dropped) {
+            Optional<String> likely = added.stream().filter(t -> looksRenamed(table, t)).map(SchemaObjects.Table::name).findFirst();
+            lose(new Loss(table.name(), Optional.empty(), likely.or(() -> added.stream().map(SchemaObjects.Table::name).findFirst()), likely.isPresent()));
             warn(script + " drops table " + table.name() + " and its rows (the undo creates it again, empty)");
             run(new Step("drop table " + table.name(), List.of(), List.of("DROP TABLE " + quote(table.name()))));
         }
@@ -104,7 +126,7 @@ final class MigrationPlanner {
         if (!left.isEmpty()) {
             throw MigrationAuthor.cannot("crystal-db cannot write SQL for this difference: " + left.get(0));
         }
-        return new Plan(List.copyOf(steps), List.copyOf(warnings), List.copyOf(cautions), Set.copyOf(rebuilt));
+        return new Plan(List.copyOf(steps), List.copyOf(warnings), List.copyOf(cautions), Set.copyOf(rebuilt), List.copyOf(losses));
     }
 
     private void renameFirst(SchemaObjects current, SchemaObjects target, Renames renames) {
@@ -171,6 +193,17 @@ final class MigrationPlanner {
                     + " are lost); if " + to + " is " + from + " renamed, run again with --rename " + table.name() + "." + from + "=" + to;
             warn(note);
             comments.add(note);
+        }
+        for (String column : droppedColumns) {
+            SchemaObjects.Column gone = table.column(column).orElseThrow();
+            List<SchemaObjects.Column> fitting = addedColumns.stream().map(c -> wanted.column(c).orElseThrow()).filter(c -> compatible(gone, c)).toList();
+            Optional<String> likely = fitting.stream().filter(c -> Renames.looksRenamed(column, c.name()))
+                    .min(Comparator.comparingInt(c -> Renames.editDistance(column.toLowerCase(Locale.ROOT), c.name().toLowerCase(Locale.ROOT))))
+                    .map(SchemaObjects.Column::name);
+            if (gone.takesValues()) {
+                lose(new Loss(wanted.name(), Optional.of(column), likely.or(() -> fitting.stream().map(SchemaObjects.Column::name).findFirst()),
+                        likely.isPresent()));
+            }
         }
         if (!droppedColumns.isEmpty()) {
             warn(script + " drops column" + (droppedColumns.size() > 1 ? "s " : " ") + String.join(", ", droppedColumns.stream()
@@ -342,6 +375,30 @@ final class MigrationPlanner {
             }
         }
         steps.add(step);
+    }
+
+    /** A table that went and one that came are likely one renamed: names alike, or the same column names. */
+    private static boolean looksRenamed(SchemaObjects.Table gone, SchemaObjects.Table come) {
+        return Renames.looksRenamed(gone.name(), come.name()) || columnNames(gone).equals(columnNames(come));
+    }
+
+    private static Set<String> columnNames(SchemaObjects.Table table) {
+        return Set.copyOf(table.columns().stream().map(c -> SchemaObjects.key(c.name())).toList());
+    }
+
+    /** Whether a renamed column could hold the values of the one it was: the same affinity, or numbers both. */
+    private static boolean compatible(SchemaObjects.Column gone, SchemaObjects.Column come) {
+        Affinity before = Affinity.of(gone.type());
+        Affinity after = Affinity.of(come.type());
+        Set<Affinity> numbers = Set.of(Affinity.INTEGER, Affinity.REAL, Affinity.NUMERIC);
+        return before == after || numbers.contains(before) && numbers.contains(after);
+    }
+
+    /** Only the forward script's losses need the operator's word; the undo's (what the change adds, dropped again) are what a downgrade is. */
+    private void lose(Loss loss) {
+        if (!undo) {
+            losses.add(loss);
+        }
     }
 
     /** Data dropped and renames not seen are the forward script's news; its undo's are their mirror image. */

@@ -5,6 +5,7 @@ import dev.crystaldb.errors.CrystalDbException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -57,6 +58,44 @@ public record Renames(Map<String, String> tables, Map<Column, String> columns) {
         return columns.entrySet().stream()
                 .filter(e -> e.getKey().table().equalsIgnoreCase(table) && e.getKey().name().equalsIgnoreCase(column))
                 .map(Map.Entry::getValue).findFirst().orElse(column);
+    }
+
+    /**
+     * Whether a name that went and one that came look like one thing renamed: the same but for
+     * case, `_` and `-` (user_name, username), one inside the other (nick, nickname; email,
+     * email_address), or a few edits apart (adress, address). Only what the refusal suggests
+     * depends on it: every drop needs --rename or --allow-data-loss.
+     */
+    static boolean looksRenamed(String before, String after) {
+        String a = before.toLowerCase(Locale.ROOT).replaceAll("[_-]", "");
+        String b = after.toLowerCase(Locale.ROOT).replaceAll("[_-]", "");
+        if (a.isEmpty() || b.isEmpty()) {
+            return false;
+        }
+        if (Math.min(a.length(), b.length()) >= 3 && (a.contains(b) || b.contains(a))) {
+            return true;
+        }
+        return editDistance(a, b) <= Math.max(1, Math.max(a.length(), b.length()) / 3);
+    }
+
+    /** Insertions, deletions and substitutions that turn a into b. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** The same renames the other way, for the undo. */

@@ -25,7 +25,7 @@ final class ForeignNames {
 
     private static final Map<String, Hint> COMMANDS = Map.of(
             "baseline", new Hint("Flyway's baseline", "stamp VERSION",
-                    "stamp records a version without running SQL, after checking the schema; `stamp --detect` finds the version"),
+                    "stamp records a version without running SQL; `stamp --detect` finds it from the schema"),
             "validate", new Hint("Flyway's validate", "verify",
                     "verify checks the applied migrations against the files, and integrity and drift; `lint` checks the files alone"),
             "undo", new Hint("Flyway's undo", "downgrade -1", "runs the undo script of the newest applied migration"),

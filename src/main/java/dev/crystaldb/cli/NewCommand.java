@@ -34,6 +34,10 @@ class NewCommand implements Callable<Integer> {
             description = "With --from: TABLE.OLD=NEW renames a column of TABLE, OLD=NEW a table, keeping their data (a rename cannot be told from a drop plus an add). Repeatable.")
     List<String> renames = new ArrayList<>();
 
+    @Option(names = "--allow-data-loss",
+            description = "With --from: write the pair even though it drops a table or column with its data (refused otherwise, exit 2: a rename is written with --rename).")
+    boolean allowDataLoss;
+
     @Override
     public Integer call() {
         Path directory = root.migrationsDirectory != null ? root.migrationsDirectory : Path.of("migrations");
@@ -41,20 +45,20 @@ class NewCommand implements Callable<Integer> {
         MigrationScaffold scaffold = new MigrationScaffold(Clock.systemUTC());
         Output output = root.output();
         if (schema == null) {
-            if (!renames.isEmpty()) {
-                throw CrystalDbException.usage("--rename works with --from SCHEMA only");
+            if (!renames.isEmpty() || allowDataLoss) {
+                throw CrystalDbException.usage((allowDataLoss ? "--allow-data-loss" : "--rename") + " works with --from SCHEMA only");
             }
             List<Path> created = scaffold.create(directory, description);
             output.result(Output.doc().with("created", created.stream().map(Path::toString).toList()),
                     "created " + created.get(0) + "\ncreated " + created.get(1) + "\nwrite the SQL of both, then delete their '-- crystal-db: not written yet' line");
             return ExitCode.OK.code;
         }
-        MigrationAuthor.Result result = new MigrationAuthor(scaffold).write(directory, description, schema, Renames.parse(renames));
+        MigrationAuthor.Result result = new MigrationAuthor(scaffold).write(directory, description, schema, Renames.parse(renames), allowDataLoss);
         result.notes().forEach(output::info);
         result.warnings().forEach(output::warning);
         Output.Doc document = Output.doc().with("from", result.from()).with("schema", schema.toString())
                 .with("created", result.written().stream().map(Path::toString).toList()).with("changes", result.changes())
-                .with("warnings", result.warnings());
+                .with("warnings", result.warnings()).with("data_loss", result.dataLoss());
         if (result.nothingToDo()) {
             output.result(document, "no difference: " + schema + " has the schema of " + result.from() + "; nothing written");
             return ExitCode.OK.code;
@@ -64,7 +68,8 @@ class NewCommand implements Callable<Integer> {
         result.written().forEach(file -> text.append("created ").append(file).append('\n'));
         text.append("proven on a scratch database with ").append(result.sampleRows()).append(" sample row(s): ")
                 .append(result.written().get(0).getFileName()).append(" gives the schema of ").append(schema.getFileName()).append(", ")
-                .append(result.written().get(1).getFileName()).append(" gives ").append(result.from()).append(" back, and the rows are kept");
+                .append(result.written().get(1).getFileName()).append(" gives ").append(result.from()).append(" back, and the rows are kept")
+                .append(result.dataLoss().isEmpty() ? "" : " but for the data of " + String.join(", ", result.dataLoss()) + " (dropped: --allow-data-loss)");
         output.result(document, text.toString());
         return ExitCode.OK.code;
     }

@@ -310,8 +310,68 @@ class MigrationAuthorTest {
         assertTrue(Files.readString(migrations.resolve("U1__next.sql")).contains("DROP TABLE users;"));
     }
 
+    /** The cases of the SQL written: with --allow-data-loss, the refusal of a lossy pair is tested on its own below. */
     private MigrationAuthor.Result author(Path migrations, Path schema, List<String> renames) {
-        return new MigrationAuthor(new MigrationScaffold(Clock.systemUTC())).write(migrations, "next", schema, Renames.parse(renames));
+        return author(migrations, schema, renames, true);
+    }
+
+    private MigrationAuthor.Result author(Path migrations, Path schema, List<String> renames, boolean allowDataLoss) {
+        return new MigrationAuthor(new MigrationScaffold(Clock.systemUTC())).write(migrations, "next", schema, Renames.parse(renames), allowDataLoss);
+    }
+
+    @Test
+    void aPairThatDropsDataIsRefusedWithoutAllowDataLossAndALikelyRenameIsNamed() throws Exception {
+        Path migrations = Files.createDirectory(dir.resolve("migrations"));
+        TestDb.write(migrations, "V1__start.sql", USERS + "CREATE TABLE sessions (id INTEGER PRIMARY KEY, token TEXT);\n");
+        Path renamed = TestDb.write(dir, "renamed.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, nickname TEXT);\n"
+                + "CREATE TABLE sessions (id INTEGER PRIMARY KEY, token TEXT);\n");
+        CrystalDbException rename = assertThrows(CrystalDbException.class, () -> author(migrations, renamed, List.of(), false));
+        assertEquals(ExitCode.USAGE, rename.exitCode());
+        assertEquals("V2__next.sql would drop column users.nick and its values (users.nickname, added beside it, looks like it renamed); nothing was written: "
+                + "run again with --rename users.nick=nickname to keep the data, or with --allow-data-loss to drop it", rename.getMessage());
+
+        Path dropped = TestDb.write(dir, "dropped.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, age INTEGER);\n");
+        CrystalDbException drop = assertThrows(CrystalDbException.class, () -> author(migrations, dropped, List.of(), false));
+        assertEquals("V2__next.sql would drop column users.nick and its values, table sessions and its rows; nothing was written: "
+                + "run again with --allow-data-loss to drop them", drop.getMessage(), "nick (TEXT) cannot be age (INTEGER) renamed: no rename is offered");
+
+        Path display = TestDb.write(dir, "display.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, display_name TEXT);\n"
+                + "CREATE TABLE sessions (id INTEGER PRIMARY KEY, token TEXT);\n");
+        assertEquals("V2__next.sql would drop column users.nick and its values; nothing was written: run again with --allow-data-loss to drop it "
+                + "(or with --rename users.nick=display_name if that is a rename)",
+                assertThrows(CrystalDbException.class, () -> author(migrations, display, List.of(), false)).getMessage(),
+                "a name not alike, but a column that could hold the values");
+        assertEquals(List.of("V1__start.sql"), names(migrations));
+
+        MigrationAuthor.Result kept = author(migrations, renamed, List.of("users.nick=nickname"), false);
+        assertEquals(List.of(), kept.dataLoss(), "a rename loses nothing");
+        assertEquals(List.of("U2__next.sql", "V2__next.sql"), names(migrations).stream().filter(n -> n.contains("2__")).toList());
+    }
+
+    @Test
+    void aRenameOfWhatAnEarlierRunAlreadyDroppedNamesTheFilesToDelete() throws Exception {
+        Path migrations = Files.createDirectory(dir.resolve("migrations"));
+        TestDb.write(migrations, "V1__start.sql", USERS);
+        Path schema = TestDb.write(dir, "schema.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, nickname TEXT);\n");
+        MigrationAuthor.Result lossy = author(migrations, schema, List.of(), true);
+        assertEquals(List.of("column users.nick"), lossy.dataLoss());
+        assertTrue(Files.readString(migrations.resolve("V2__next.sql")).contains("-- It drops column users.nick with their data (written with --allow-data-loss)."));
+        CrystalDbException again = assertThrows(CrystalDbException.class, () -> author(migrations, schema, List.of("users.nick=nickname"), false));
+        assertEquals(ExitCode.USAGE, again.exitCode());
+        assertEquals("--rename users.nick=nickname: V2__next.sql, the newest migration (written by an earlier run of new --from), already drops column users.nick; "
+                + "nothing was written: if no database has applied version 2 yet, delete " + migrations.resolve("V2__next.sql") + " and "
+                + migrations.resolve("U2__next.sql") + " and run again", again.getMessage());
+        assertEquals(List.of("U2__next.sql", "V1__start.sql", "V2__next.sql"), names(migrations));
+    }
+
+    @Test
+    void looksRenamedTellsAlikeNamesApart() {
+        for (String[] alike : new String[][]{{"nick", "nickname"}, {"user_name", "username"}, {"adress", "address"}, {"email", "email_address"}, {"Email", "mail"}}) {
+            assertTrue(Renames.looksRenamed(alike[0], alike[1]), String.join(" ", alike));
+        }
+        for (String[] apart : new String[][]{{"nick", "age"}, {"email", "phone"}, {"id", "uid2"}, {"created", "deleted_by"}}) {
+            assertFalse(Renames.looksRenamed(apart[0], apart[1]), String.join(" ", apart));
+        }
     }
 
     private static List<String> names(Path directory) throws Exception {

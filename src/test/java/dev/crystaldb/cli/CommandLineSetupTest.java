@@ -134,7 +134,7 @@ class CommandLineSetupTest {
     @Test
     void aFlywayOrAlembicNameGetsWhatCrystalDbHasInstead() {
         assertEquals("crystal-db: unknown command 'baseline'; did you mean `stamp VERSION`? (Flyway's baseline; stamp records a version without "
-                + "running SQL, after checking the schema; `stamp --detect` finds the version); see `crystal-db --help`\n", Cli.run("baseline", "4").err());
+                + "running SQL; `stamp --detect` finds it from the schema); see `crystal-db --help`\n", Cli.run("baseline", "4").err());
         assertEquals(2, Cli.run("revision", "-m", "add x").exit());
         assertTrue(Cli.run("downgrade", "--sql", "-1").err().startsWith("crystal-db: Unknown option: '--sql'; did you mean `--dry-run`?"),
                 "picocli takes -1 for the target without being told, so --sql is not taken for one");

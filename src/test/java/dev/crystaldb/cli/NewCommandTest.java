@@ -117,6 +117,7 @@ class NewCommandTest {
         Path broken = TestDb.write(dir, "broken.sql", "CREATE TABLE t (x);\nCREATE TABLE u (y INTEGER PRIMARY KEY, y);\n");
         assertOneLineError(Cli.run("--migrations", migrations, "new", "x", "--from", broken.toString()), 2, "broken.sql line 2: ");
         assertOneLineError(Cli.run("--migrations", migrations, "new", "x", "--rename", "a=b"), 2, "--rename works with --from SCHEMA only");
+        assertOneLineError(Cli.run("--migrations", migrations, "new", "x", "--allow-data-loss"), 2, "--allow-data-loss works with --from SCHEMA only");
         assertEquals(List.of("U1__users.sql", "V1__users.sql"), files(m));
     }
 
@@ -135,8 +136,13 @@ class NewCommandTest {
         Path m = Files.createDirectories(dir.resolve("migrations"));
         TestDb.write(m, "V1__users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n");
         Path schema = TestDb.write(dir, "schema.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, mail TEXT);\n");
-        Cli.Run run = Cli.run("--migrations", m.toString(), "new", "mail", "--from", schema.toString());
+        Cli.Run refused = Cli.run("--migrations", m.toString(), "new", "mail", "--from", schema.toString());
+        assertOneLineError(refused, 2, "V2__mail.sql would drop column users.email and its values (users.mail, added beside it, looks like it renamed); "
+                + "nothing was written: run again with --rename users.email=mail to keep the data, or with --allow-data-loss to drop it");
+        assertEquals(List.of("V1__users.sql"), files(m));
+        Cli.Run run = Cli.run("--migrations", m.toString(), "new", "mail", "--from", schema.toString(), "--allow-data-loss");
         assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("and the rows are kept but for the data of column users.email (dropped: --allow-data-loss)"), run.out());
         assertTrue(run.err().contains("crystal-db: warning: table users: column email dropped and mail added: a rename cannot be told from the two schemas, "
                 + "so it is written as a drop plus an add (the values of email are lost); if mail is email renamed, run again with --rename users.email=mail\n"),
                 run.err());
