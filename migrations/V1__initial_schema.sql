@@ -1,5 +1,7 @@
--- CrystalBudget: initial schema (users, categories, expenses, income).
--- alembic-revision: 1b77062a812f
+-- Example set: initial schema (users, categories, expenses, income).
+-- (Modelled on the CrystalBudget app; its revision ids are its own, not the app's: stamp --detect never maps a real
+-- CrystalBudget database onto it by revision.)
+-- alembic-revision: crystaldb_example_1
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
     email         VARCHAR(255) NOT NULL UNIQUE,

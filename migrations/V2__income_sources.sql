@@ -1,5 +1,5 @@
--- CrystalBudget: named income sources (salary, freelance, ...); income rows may point at one.
--- alembic-revision: d06c52a8b6a7
+-- Example set: named income sources (salary, freelance, ...); income rows may point at one.
+-- alembic-revision: crystaldb_example_2
 CREATE TABLE income_sources (
     id         INTEGER PRIMARY KEY,
     user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,

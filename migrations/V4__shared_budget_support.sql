@@ -1,5 +1,5 @@
--- CrystalBudget: shared (family) budgets with members; the owner becomes a member automatically.
--- alembic-revision: 515954c99c28
+-- Example set: shared (family) budgets with members; the owner becomes a member automatically.
+-- alembic-revision: crystaldb_example_4
 CREATE TABLE shared_budgets (
     id          INTEGER PRIMARY KEY,
     name        VARCHAR(100) NOT NULL,

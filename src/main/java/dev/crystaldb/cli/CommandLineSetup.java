@@ -3,6 +3,7 @@ package dev.crystaldb.cli;
 import dev.crystaldb.db.SqliteLibrary;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.RunningExecutable;
 import io.quarkus.runtime.annotations.CommandLineArguments;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -28,7 +29,8 @@ public class CommandLineSetup {
     /** Every subcommand, in the order --help lists them (the tests of help, completion and man pages read it too). */
     public static final List<Class<?>> SUBCOMMANDS = List.of(StatusCommand.class, HistoryCommand.class, UpgradeCommand.class,
             DowngradeCommand.class, StampCommand.class, BackupCommand.class, BackupsCommand.class, RollbackCommand.class,
-            VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class, RepairCommand.class, ImportAlembicCommand.class);
+            VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class, BundleCommand.class, RepairCommand.class,
+            ImportAlembicCommand.class);
 
     @Produces
     CommandLine commandLine(CommandLine.IFactory factory, @CommandLineArguments String[] args) {
@@ -117,10 +119,12 @@ public class CommandLineSetup {
     /** Shared with tests that drive the command line without Quarkus. */
     public static CommandLine configure(CommandLine commandLine) {
         commandLine.setExecutionExceptionHandler(CommandLineSetup::onError);
-        // before anything loads SQLite (even --version): where its native library is loaded from
+        // before anything loads SQLite (even --version): where its native library is loaded from; and
+        // whether a set is appended to this executable (its trailer only: a damaged one is exit 4 for every command)
         commandLine.setExecutionStrategy(parseResult -> {
             try {
                 SqliteLibrary.prepare(((CrystalDbCommand) parseResult.commandSpec().userObject()).nativeTmpdir);
+                RunningExecutable.trailer();
             } catch (CrystalDbException e) {
                 return onError(e, commandLine, parseResult);
             }

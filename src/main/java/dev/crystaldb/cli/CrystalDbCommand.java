@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,8 @@ public class CrystalDbCommand {
             description = "The SQLite database: a path, jdbc:sqlite:PATH, sqlite:////abs/path or sqlite:///rel/path. Env: CRYSTAL_DB.")
     String database;
 
-    @Option(names = "--migrations", scope = ScopeType.INHERIT, defaultValue = "${env:CRYSTAL_DB_MIGRATIONS}", paramLabel = "DIR",
+    /** Read in {@link #migrationSet()}, which also reads CRYSTAL_DB_MIGRATIONS, so it can say which of the two chose the set. */
+    @Option(names = "--migrations", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Use the V/U .sql files of DIR instead of the bundled migrations. Env: CRYSTAL_DB_MIGRATIONS.")
     Path migrationsDirectory;
 
@@ -69,6 +71,8 @@ public class CrystalDbCommand {
     CommandSpec spec;
 
     private Output output;
+    private MigrationSet migrationSet;
+    static final String MIGRATIONS_ENVIRONMENT = "CRYSTAL_DB_MIGRATIONS";
 
     /** One per run, so the progress line and the messages share one stderr. */
     Output output() {
@@ -97,10 +101,56 @@ public class CrystalDbCommand {
         return SqliteDatabase.forReading(databasePath(), lockTimeout());
     }
 
+    /** The set of this run, refused (exit 2) when it has misnamed, duplicate or orphaned files. */
     MigrationSet migrations() {
-        MigrationSet set = migrationsDirectory == null ? MigrationSet.bundled()
-                : MigrationSet.fromDirectory(TrustedPath.requirePlain(migrationsDirectory, "--migrations"));
-        return set.requireValid();
+        return migrationSet().requireValid();
+    }
+
+    /**
+     * The set of this run, by one rule for every command: --migrations DIR, else
+     * CRYSTAL_DB_MIGRATIONS, else the set this executable carries (appended by `bundle`, else built
+     * in). Its first use prints which set it is as a notice (the first stderr line; --quiet drops it).
+     */
+    MigrationSet migrationSet() {
+        if (migrationSet == null) {
+            MigrationDirectory directory = migrationDirectory();
+            MigrationSet set = directory == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(directory.path());
+            output().info("migrations: " + set.origin() + (directory == null ? "" : " (" + directory.from() + ")") + ", " + set.summary());
+            migrationSet = set;
+        }
+        return migrationSet;
+    }
+
+    /**
+     * The directory a command that writes migration files (new, import-alembic) writes into: by the
+     * same rule, but never the executable's own set; its set, when it has one, is named as for any command.
+     */
+    Path writableMigrationDirectory(String command) {
+        MigrationDirectory directory = migrationDirectory();
+        if (directory == null) {
+            throw CrystalDbException.usage(command + " writes migration files into a directory, and the set bundled in this executable cannot be written: "
+                    + "give --migrations DIR (or set " + MIGRATIONS_ENVIRONMENT + "), e.g. --migrations migrations");
+        }
+        if (Files.isDirectory(directory.path())) {
+            migrationSet();
+        }
+        return directory.path();
+    }
+
+    /** A directory of migrations and the setting that named it. */
+    record MigrationDirectory(Path path, String from) {
+    }
+
+    /** The directory --migrations or CRYSTAL_DB_MIGRATIONS names; null when neither does (the bundled set). */
+    MigrationDirectory migrationDirectory() {
+        if (migrationsDirectory != null) {
+            return new MigrationDirectory(TrustedPath.requirePlain(migrationsDirectory, "--migrations"), "--migrations");
+        }
+        String environment = System.getenv(MIGRATIONS_ENVIRONMENT);
+        if (environment != null && !environment.isBlank()) {
+            return new MigrationDirectory(TrustedPath.requirePlain(Path.of(environment), MIGRATIONS_ENVIRONMENT), MIGRATIONS_ENVIRONMENT);
+        }
+        return null;
     }
 
     /** The real path of --backup-dir, or of backups/ beside the database (symlinks of other users refused). */

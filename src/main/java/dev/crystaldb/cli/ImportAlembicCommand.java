@@ -27,7 +27,7 @@ class ImportAlembicCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path directory = root.migrationsDirectory != null ? root.migrationsDirectory : Path.of("migrations");
+        Path directory = root.writableMigrationDirectory("import-alembic");
         AlembicImport.Result result = new AlembicImport(root.output().progress()).run(new AlembicImport.Request(config, python, directory));
         result.warnings().forEach(w -> root.output().info("warning: " + w));
         List<List<String>> rows = new ArrayList<>();
@@ -53,7 +53,8 @@ class ImportAlembicCommand implements Callable<Integer> {
                 .append(" revision(s) is found at that revision's version\n");
         proof.notes().forEach(n -> text.append("  note: ").append(n).append('\n'));
         if (written > 0) {
-            text.append("next: crystal-db --migrations ").append(directory).append(" lint --round-trip, then build crystal-db with these files in migrations/\n");
+            text.append("next: crystal-db --migrations ").append(directory).append(" lint --round-trip, then crystal-db bundle --migrations ")
+                    .append(directory).append(" -o FILE to ship them in one executable\n");
         }
         root.output().result(Output.doc().with("config", result.config().toString()).with("migrations", result.migrations().toString())
                 .with("revisions", documents).with("warnings", result.warnings())

@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -25,20 +24,13 @@ class LintCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path directory = root.migrationsDirectory;
-        MigrationSet migrations = directory == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(directory);
+        MigrationSet migrations = root.migrationSet();
         List<MigrationLinter.Finding> findings = MigrationLinter.lint(migrations, roundTrip);
         long errors = findings.stream().filter(f -> f.severity() == MigrationLinter.Severity.ERROR).count();
         long notes = findings.stream().filter(f -> f.severity() == MigrationLinter.Severity.NOTE).count();
         long warnings = findings.size() - errors - notes;
         StringBuilder text = new StringBuilder();
-        for (MigrationLinter.Finding finding : findings) {
-            text.append(switch (finding.severity()) {
-                case ERROR -> "error    ";
-                case WARNING -> "warning  ";
-                case NOTE -> "note     ";
-            }).append(finding.message()).append('\n');
-        }
+        findings.forEach(finding -> text.append(line(finding)).append('\n'));
         text.append(migrations.forwards().size()).append(" migration(s) in ").append(migrations.origin()).append(": ")
                 .append(errors).append(" error(s), ").append(warnings).append(" warning(s)")
                 .append(notes > 0 ? ", " + notes + " note(s)" : "")
@@ -51,5 +43,14 @@ class LintCommand implements Callable<Integer> {
                 .with("findings", documents), text.toString());
         boolean failed = errors > 0 || (strict && warnings > 0);
         return failed ? ExitCode.CHECK_FAILED.code : ExitCode.OK.code;
+    }
+
+    /** One finding as lint prints it (bundle too): its severity, then the message. */
+    static String line(MigrationLinter.Finding finding) {
+        return switch (finding.severity()) {
+            case ERROR -> "error    ";
+            case WARNING -> "warning  ";
+            case NOTE -> "note     ";
+        } + finding.message();
     }
 }

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "new", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
-        description = "Create the next V/U migration pair in migrations/ (or --migrations DIR): a template to fill in, "
+        description = "Create the next V/U migration pair in the --migrations DIR (or CRYSTAL_DB_MIGRATIONS): a template to fill in, "
                 + "or with --from the SQL that turns the newest migration's schema into SCHEMA and back, proven on a scratch database first.")
 class NewCommand implements Callable<Integer> {
     @ParentCommand
@@ -40,7 +40,7 @@ class NewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path directory = root.migrationsDirectory != null ? root.migrationsDirectory : Path.of("migrations");
+        Path directory = root.writableMigrationDirectory("new");
         String description = String.join(" ", words);
         MigrationScaffold scaffold = new MigrationScaffold(Clock.systemUTC());
         Output output = root.output();

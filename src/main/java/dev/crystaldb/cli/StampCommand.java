@@ -25,7 +25,7 @@ class StampCommand implements Callable<Integer> {
     @Option(names = "--detect", description = "Find the version whose schema equals the live one (Alembic's revision first, if any) and stamp it.")
     boolean detect;
 
-    @Option(names = "--force", description = "With a TARGET: stamp it even when the live schema is not TARGET's. With --detect: stamp even when the database already has a history.")
+    @Option(names = "--force", description = "With a TARGET: stamp it even when the live schema is not TARGET's. With --detect: stamp even when the database already has a history (one another migration set wrote too).")
     boolean force;
 
     @Option(names = "--drop-alembic-version", description = "Remove the alembic_version table after stamping (also on a database stamped before).")

@@ -32,6 +32,7 @@ class StatusCommand implements Callable<Integer> {
         SqliteDatabase database = root.readDatabase();
         MigrationEngine engine = new MigrationEngine(database, root.migrations());
         DatabaseState state = engine.inspect();
+        engine.requireSameSet(state);
         String problem = null;
         try {
             engine.requireConsistent(state);
@@ -46,7 +47,7 @@ class StatusCommand implements Callable<Integer> {
         text.put("current version", current == null ? "none (empty history)" : current.version() + " (" + current.description() + ")");
         text.put("applied", String.valueOf(state.applied().size()));
         text.put("pending", pending.isEmpty() ? "0" : pending.size() + " (" + String.join(", ", pending) + ")");
-        text.put("migrations", engine.migrations().origin() + ", head " + state.head().map(Version::toString).orElse("none"));
+        text.put("migrations", engine.migrations().origin() + ", " + engine.migrations().summary());
         Optional<AlembicVersion> alembic = AlembicVersion.of(state, engine.migrations());
         alembic.ifPresent(a -> text.put("alembic_version", a.describe(engine.migrations().origin())));
         state.hold().ifPresent(hold -> text.put("upgrade hold", HoldText.standing(hold)));
@@ -62,6 +63,8 @@ class StatusCommand implements Callable<Integer> {
                 .with("pending", pending)
                 .with("head", state.head().map(Version::toString).orElse(null))
                 .with("migrations", engine.migrations().origin())
+                .with("migration_set", Output.doc().with("name", engine.migrations().name()).with("source", engine.migrations().source().name().toLowerCase(Locale.ROOT))
+                        .with("count", engine.migrations().forwards().size()).with("sha256", engine.migrations().sha256()))
                 .with("alembic_revision", state.alembicRevision().orElse(null))
                 .with("alembic_version_state", alembic.map(a -> a.state().name().toLowerCase(Locale.ROOT)).orElse(null))
                 .with("hold", state.hold().map(HoldText::document).orElse(null))

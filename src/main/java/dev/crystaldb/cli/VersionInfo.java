@@ -2,22 +2,26 @@ package dev.crystaldb.cli;
 
 import dev.crystaldb.db.SqliteQueries;
 import dev.crystaldb.migrate.MigrationSet;
-import dev.crystaldb.migrate.Version;
 import picocli.CommandLine.IVersionProvider;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** -V: the tool version, the newest bundled migration and the SQLite library version. */
+/** -V: the tool version, the set this executable carries (name, head, count, checksum) and the SQLite library version. */
 public class VersionInfo implements IVersionProvider {
     @Override
     public String[] getVersion() {
         return new String[]{
                 "crystal-db " + toolVersion(),
-                "bundled migrations: head " + MigrationSet.bundled().head().map(Version::toString).orElse("none"),
+                bundledSet(),
                 "SQLite " + SqliteQueries.libraryVersion()
         };
+    }
+
+    private static String bundledSet() {
+        MigrationSet bundled = MigrationSet.bundled();
+        return "migrations: " + bundled.origin() + ", " + bundled.summary();
     }
 
     /** From build.properties, which Maven filters with the project version. */

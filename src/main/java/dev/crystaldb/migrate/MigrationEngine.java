@@ -138,9 +138,42 @@ public final class MigrationEngine {
      * missing from the set, a version newer than the set, a skipped file, or tables without history.
      */
     public void requireConsistent(DatabaseState state) {
+        requireSameSet(state);
         List<String> problems = consistencyProblems(state);
         if (!problems.isEmpty()) {
             throw CrystalDbException.checkFailed(problems.get(0));
+        }
+    }
+
+    /**
+     * Refuses (exit 2) a database whose history another migration set wrote: most of its applied
+     * versions are not in this set or ran a script with another checksum. That is a wrong
+     * --migrations or bundle, not an edited file, so the fixes for one (restore the file, `repair`,
+     * which would record this set's checksums over the other's) are never offered for it.
+     */
+    public void requireSameSet(DatabaseState state) {
+        List<HistoryEntry> applied = state.entries().stream()
+                .filter(e -> e.status() == MigrationStatus.APPLIED || e.status() == MigrationStatus.MISSING).toList();
+        List<String> differences = new ArrayList<>();
+        boolean renamed = false;
+        for (HistoryEntry entry : applied) {
+            Optional<MigrationFile> file = migrations.forward(entry.version());
+            if (file.isEmpty()) {
+                differences.add(entry.script() + " is not in the set");
+            } else if (entry.fileChanged()) {
+                boolean sameName = file.get().fileName().equals(entry.script());
+                renamed |= !sameName;
+                differences.add(sameName ? entry.script() + " has another checksum"
+                        : entry.script() + " in the history is " + file.get().fileName() + " in the set, with another checksum");
+            }
+        }
+        // one edited file of one applied migration is an edit (repair's case), unless its name differs too
+        boolean another = differences.size() * 2 > applied.size() && (differences.size() >= 2 || renamed);
+        if (another) {
+            throw CrystalDbException.usage("this database was migrated with another migration set than " + migrations.origin() + " ("
+                    + differences.size() + " of " + applied.size() + " applied versions differ: " + String.join(", ", differences.subList(0, Math.min(3, differences.size())))
+                    + (differences.size() > 3 ? ", and " + (differences.size() - 3) + " more" : "")
+                    + "); check --migrations / CRYSTAL_DB_MIGRATIONS / the bundle this executable carries (`crystal-db --version` names it)");
         }
     }
 
@@ -156,7 +189,7 @@ public final class MigrationEngine {
                     if (head.isEmpty() || entry.version().compareTo(head.get()) > 0) {
                         problems.add("database is at version " + state.current().map(e -> e.version().toString()).orElse(entry.version().toString())
                                 + ", newer than the newest migration " + head.map(Version::toString).orElse("(none)")
-                                + " in " + migrations.origin() + "; use the crystal-db build (or --migrations DIR) that carries it");
+                                + " in " + migrations.origin() + "; use the bundle (or --migrations DIR) that carries it");
                     } else {
                         problems.add("applied migration " + entry.version() + " (" + entry.script()
                                 + ") is missing from " + migrations.origin() + "; restore the file");

@@ -10,32 +10,45 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The migrations crystal-db knows: the set bundled in the executable (listed at build time in
- * crystal-db/migrations/index.txt, since a native image cannot list a resource directory) or the
- * .sql files of a directory given with --migrations.
+ * The migrations crystal-db knows: the set bundled in the executable (one appended by `crystal-db
+ * bundle`, else the one built in, listed at build time in crystal-db/migrations/index.txt since a
+ * native image cannot list a resource directory) or the .sql files of a directory.
  */
 public final class MigrationSet {
     public static final String BUNDLED_ROOT = "crystal-db/migrations/";
 
+    /** Where a set comes from: built into the executable, appended to it by `bundle`, or a directory. */
+    public enum Source { BUILT_IN, APPENDED, DIRECTORY }
+
+    private final Source source;
+    private final String name;
     private final String origin;
+    private final List<MigrationFile> files;
     private final List<MigrationFile> forwards;
     private final Map<Version, MigrationFile> undos;
     private final List<String> problems;
     /** Each file split and checked once per run, however many steps (checksums, plan, Flyway, timeline) read it. */
     private final Map<MigrationFile, MigrationScript> scripts = new ConcurrentHashMap<>();
 
-    private MigrationSet(String origin, List<MigrationFile> files, List<String> problems) {
+    private MigrationSet(Source source, String name, String origin, List<MigrationFile> files, List<String> problems) {
+        this.source = source;
+        this.name = name;
         this.origin = origin;
+        this.files = files.stream().sorted(Comparator.comparing(MigrationFile::fileName)).toList();
         this.problems = new ArrayList<>(problems);
         Map<Version, MigrationFile> forwardByVersion = new HashMap<>();
         Map<Version, MigrationFile> undoByVersion = new HashMap<>();
@@ -57,8 +70,13 @@ public final class MigrationSet {
         this.undos = Map.copyOf(undoByVersion);
     }
 
-    /** The set built into this executable. */
+    /** The set this executable carries: the one `crystal-db bundle` appended to it, else the one built in. */
     public static MigrationSet bundled() {
+        return RunningExecutable.appendedSet().orElseGet(MigrationSet::builtIn);
+    }
+
+    /** The set built into this executable from the project's migrations/ directory. */
+    public static MigrationSet builtIn() {
         ClassLoader loader = MigrationSet.class.getClassLoader();
         List<MigrationFile> files = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -67,7 +85,16 @@ public final class MigrationSet {
                 add(files, problems, name.trim(), readResource(loader, BUNDLED_ROOT + name.trim()));
             }
         }
-        return new MigrationSet("bundled", files, problems);
+        String name = builtInName();
+        return new MigrationSet(Source.BUILT_IN, name, "built-in \"" + name + "\"", files, problems);
+    }
+
+    /** A set read back from the archive `bundle` appended: its name and its files by name. */
+    static MigrationSet appended(String name, Map<String, String> sqlByFileName) {
+        List<MigrationFile> files = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        sqlByFileName.forEach((fileName, sql) -> add(files, problems, fileName, sql));
+        return new MigrationSet(Source.APPENDED, name, "bundled \"" + name + "\"", files, problems);
     }
 
     /** The .sql files of a directory; other files are ignored. */
@@ -87,7 +114,9 @@ public final class MigrationSet {
         } catch (IOException e) {
             throw CrystalDbException.usage("cannot read migrations directory " + directory + ": " + e.getMessage());
         }
-        return new MigrationSet(directory.toAbsolutePath().normalize().toString(), files, problems);
+        Path absolute = directory.toAbsolutePath().normalize();
+        String name = absolute.getFileName() == null ? absolute.toString() : absolute.getFileName().toString();
+        return new MigrationSet(Source.DIRECTORY, name, absolute.toString(), files, problems);
     }
 
     /** A migration's text; one that is not UTF-8 is refused naming the file and line, not with the decoder's "Input length = 1". */
@@ -116,6 +145,19 @@ public final class MigrationSet {
         }
     }
 
+    /** The built-in set's name, from build.properties (the Maven property crystal.db.migrations.name). */
+    private static String builtInName() {
+        try (InputStream in = MigrationSet.class.getClassLoader().getResourceAsStream("crystal-db/build.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("migrations.name", "migrations");
+        } catch (IOException e) {
+            return "migrations";
+        }
+    }
+
     private static String readResource(ClassLoader loader, String name) {
         try (InputStream in = loader.getResourceAsStream(name)) {
             if (in == null) {
@@ -140,8 +182,53 @@ public final class MigrationSet {
         return scripts.computeIfAbsent(file, MigrationScript::prepare);
     }
 
+    /** Where the set is, as messages name it: built-in "NAME", bundled "NAME", or the directory's path. */
     public String origin() {
         return origin;
+    }
+
+    public Source source() {
+        return source;
+    }
+
+    /** The set's name: given to `bundle --name`, else the directory's name. */
+    public String name() {
+        return name;
+    }
+
+    /** Every file of the set, forward and undo, by file name. */
+    public List<MigrationFile> files() {
+        return files;
+    }
+
+    /**
+     * SHA-256 (hex) of the set's files, their names and texts in name order: the same files give the
+     * same checksum whether built in, bundled or in a directory, whatever the set is called.
+     */
+    public String sha256() {
+        MessageDigest digest = sha256Digest();
+        for (MigrationFile file : files) {
+            byte[] fileName = file.fileName().getBytes(StandardCharsets.UTF_8);
+            byte[] sql = file.sql().getBytes(StandardCharsets.UTF_8);
+            digest.update(ByteBuffer.allocate(8).putInt(fileName.length).putInt(sql.length).array());
+            digest.update(fileName);
+            digest.update(sql);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** "head 7, 7 migrations (sha 3f2a1b0c)": what --version, status and each command's first line say of the set. */
+    public String summary() {
+        return "head " + head().map(Version::toString).orElse("none") + ", " + forwards.size() + " migration" + (forwards.size() == 1 ? "" : "s")
+                + " (sha " + sha256().substring(0, 8) + ")";
+    }
+
+    static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this Java has no SHA-256", e);
+        }
     }
 
     public List<String> problems() {

@@ -66,6 +66,7 @@ public final class DatabaseVerifier {
             return checks; // the history and the schema of a damaged file prove nothing
         }
         DatabaseState state = engine.inspect();
+        engine.requireSameSet(state);
         checks.add(new Check("applied migrations match their files", engine.consistencyProblems(state)));
         checks.add(driftCheck(database, engine, state));
         return checks;

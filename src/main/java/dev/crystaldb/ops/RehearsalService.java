@@ -44,6 +44,9 @@ public final class RehearsalService {
 
     /** Throws the failure the real upgrade would meet (exit 1, or 4 on drift); returns the report otherwise. */
     public Result rehearse(SqliteDatabase database, MigrationSet migrations, Path backupDirectory, String target) {
+        // a history another set wrote is refused before the database is copied (which may take minutes) for nothing
+        MigrationEngine live = new MigrationEngine(database, migrations);
+        live.requireSameSet(live.inspect());
         try (SafeDirectory backups = BackupWriter.openDirectory(backupDirectory, owner(database));
              SafeDirectory scratchParent = BackupWriter.scratchParentOf(backups)) {
             BackupWriter.removeLeftoversOfKilledRuns(backups);

@@ -2,6 +2,7 @@ package dev.crystaldb.ops;
 
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.db.WriteTransaction;
+import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.MigrationSet;
 
@@ -39,12 +40,12 @@ public final class RepairService {
         if (request.dryRun()) {
             SqliteDatabase database = SqliteDatabase.forReading(request.database(), lockTimeout);
             MigrationEngine engine = new MigrationEngine(database, request.migrations());
-            return new Result(database.file(), engine.repairsNeeded(engine.inspect()), false);
+            return new Result(database.file(), engine.repairsNeeded(sameSet(engine)), false);
         }
         try (LockedDatabase locked = LockedDatabase.forChange(request.database(), false, lockTimeout, notices)) {
             SqliteDatabase database = locked.database();
             MigrationEngine engine = new MigrationEngine(database, request.migrations());
-            List<MigrationEngine.Repair> repairs = engine.repairsNeeded(engine.inspect());
+            List<MigrationEngine.Repair> repairs = engine.repairsNeeded(sameSet(engine));
             if (repairs.isEmpty()) {
                 return new Result(database.file(), repairs, false);
             }
@@ -57,5 +58,12 @@ public final class RepairService {
             }
             return new Result(database.file(), repairs, true);
         }
+    }
+
+    /** The history, refused when another set wrote it: repair would record this set's checksums over that set's. */
+    private static DatabaseState sameSet(MigrationEngine engine) {
+        DatabaseState state = engine.inspect();
+        engine.requireSameSet(state);
+        return state;
     }
 }

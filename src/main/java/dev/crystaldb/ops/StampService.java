@@ -75,6 +75,9 @@ public final class StampService {
     private Result stamp(SqliteDatabase database, Request request, Predicate<String> approve) {
         MigrationEngine engine = new MigrationEngine(database, request.migrations());
         DatabaseState state = engine.inspect();
+        if (!(request.detect() && request.force())) { // --detect --force adopts such a database into this set, by its schema
+            engine.requireSameSet(state);
+        }
         Optional<Version> current = state.current().map(HistoryEntry::version);
         boolean dropAlembic = request.dropAlembicVersion() && state.alembicRevision().isPresent();
         Optional<Version> target;

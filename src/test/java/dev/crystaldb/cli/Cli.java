@@ -7,10 +7,11 @@ import java.io.StringWriter;
 
 /** Runs the crystal-db command line in this JVM and captures exit code, stdout and stderr. */
 final class Cli {
-    record Run(int exit, String out, String err) {
+    /** err without the first line that names the migration set ("migrations: ..."), which is migrations (null when none was printed). */
+    record Run(int exit, String out, String err, String migrations) {
         @Override
         public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + (migrations == null ? "" : migrations + "\n") + err;
         }
     }
 
@@ -31,6 +32,11 @@ final class Cli {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+        String stderr = err.toString();
+        if (stderr.startsWith("migrations: ")) {
+            int end = stderr.indexOf('\n');
+            return new Run(exit, out.toString(), stderr.substring(end + 1), stderr.substring(0, end));
+        }
+        return new Run(exit, out.toString(), stderr, null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.crystaldb.cli;
 
+import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.support.TestDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,10 +141,10 @@ class CliTest {
     @Test
     void statusMentionsAlembicAndRefusesToUpgradeAnUnversionedDatabase() throws Exception {
         TestDb.execute(db(), "CREATE TABLE users(id INTEGER PRIMARY KEY)", "CREATE TABLE alembic_version(version_num VARCHAR(32))",
-                "INSERT INTO alembic_version VALUES ('d06c52a8b6a7')");
+                "INSERT INTO alembic_version VALUES ('crystaldb_example_2')");
         String before = TestDb.sha256(db());
         Cli.Run status = Cli.run("--db", db().toString(), "status");
-        assertTrue(status.out().contains("alembic_version: revision d06c52a8b6a7 (version 2): adopt the database with `crystal-db stamp --detect`\n"),
+        assertTrue(status.out().contains("alembic_version: revision crystaldb_example_2 (version 2): adopt the database with `crystal-db stamp --detect`\n"),
                 status.out());
         assertOneLineError(Cli.run("--db", db().toString(), "upgrade"), 4, "crystal-db stamp --detect");
         assertEquals(before, TestDb.sha256(db()));
@@ -194,7 +195,8 @@ class CliTest {
     void versionNamesToolMigrationsAndSqlite() {
         Cli.Run run = Cli.run("--version");
         assertEquals(0, run.exit());
-        assertTrue(run.out().contains("bundled migrations: head 5"), run.out());
+        assertTrue(run.out().contains("\nmigrations: built-in \"example\", head 5, 5 migrations (sha " + MigrationSet.builtIn().sha256().substring(0, 8) + ")\n"),
+                run.out());
         assertTrue(run.out().matches("(?s).*SQLite 3\\.\\d+\\.\\d+.*"), run.out());
     }
 

@@ -59,7 +59,7 @@ class RepairCliTest {
     @Test
     void aCommentEditIsRefusedAsSuchAndRepairRecordsTheNewChecksum() throws Exception {
         upgradedBundledCopy();
-        editV3("-- CrystalBudget: income gets a real date", "-- CrystalBudget:\n--   income gets a real date");
+        editV3("-- Example set: income gets a real date", "-- Example set:\n--   income gets a real date");
         editV3("UPDATE income SET date", "update   income set date");
         Cli.Run refused = run("downgrade", "-1");
         assertEquals(4, refused.exit(), refused.toString());
@@ -130,7 +130,7 @@ class RepairCliTest {
     @Test
     void repairWaitsForBothLocksAndChangesNothingWhenTheyAreHeld() throws Exception {
         upgradedBundledCopy();
-        editV3("-- CrystalBudget: income", "-- CrystalBudget (edited): income");
+        editV3("-- Example set: income", "-- Example set (edited): income");
         String before = recordedChecksum("3");
         try (DatabaseLock held = DatabaseLock.acquire(db(), Duration.ofSeconds(1), holder -> { })) {
             Cli.Run busy = run("--lock-timeout", "0", "repair", "--yes");

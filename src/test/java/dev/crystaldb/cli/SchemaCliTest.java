@@ -27,7 +27,7 @@ class SchemaCliTest {
     private void unversionedAtVersion3() throws Exception {
         assertEquals(0, Cli.run("--db", db().toString(), "upgrade", "3", "--create").exit());
         TestDb.execute(db(), "DROP TABLE flyway_schema_history", "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)",
-                "INSERT INTO alembic_version VALUES ('add_date_to_income')", "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
+                "INSERT INTO alembic_version VALUES ('crystaldb_example_3')", "INSERT INTO users(email, name) VALUES ('a@example.org', 'A')");
     }
 
     @Test
@@ -35,7 +35,7 @@ class SchemaCliTest {
         unversionedAtVersion3();
         Cli.Run stamp = Cli.run("--db", db().toString(), "stamp", "--detect", "--drop-alembic-version");
         assertEquals(0, stamp.exit(), stamp.toString());
-        assertTrue(stamp.err().contains("alembic_version add_date_to_income maps to version 3, and the schema confirms it"), stamp.toString());
+        assertTrue(stamp.err().contains("alembic_version crystaldb_example_3 maps to version 3, and the schema confirms it"), stamp.toString());
         assertEquals(List.of("1:1", "2:1", "3:1"), TestDb.history(db()));
         assertFalse(TestDb.schema(db()).stream().anyMatch(s -> s.contains("alembic_version")));
         assertEquals(0, Cli.run("--db", db().toString(), "upgrade").exit());
@@ -51,10 +51,11 @@ class SchemaCliTest {
         Alembic.assumeInstalled();
         Path project = Alembic.project("crystalbudget", dir.resolve("alembic"));
         Alembic.run(project, db(), "upgrade", "add_date_to_income");
+        String migrations = TestDb.crystalBudgetMigrations(dir.resolve("migrations")).toString();
         TestDb.execute(db(), "INSERT INTO users (email, name) VALUES ('a@example.org', 'A')",
                 "INSERT INTO categories (user_id, name) VALUES (1, 'food')");
 
-        Cli.Run stamp = Cli.run("--db", db().toString(), "stamp", "--detect");
+        Cli.Run stamp = Cli.run("--db", db().toString(), "--migrations", migrations, "stamp", "--detect");
         assertEquals(0, stamp.exit(), stamp.toString());
         assertTrue(stamp.err().contains("alembic_version add_date_to_income maps to version 3, and the schema confirms it"), stamp.toString());
         assertTrue(stamp.err().contains("change nothing in SQLite (not drift):\n"), stamp.toString());
@@ -62,18 +63,18 @@ class SchemaCliTest {
                 + "equivalent in SQLite: both defaults store integer 0 (NUMERIC affinity)\n"), stamp.toString());
         assertEquals(List.of("1:1", "2:1", "3:1"), TestDb.history(db()));
 
-        Cli.Run verify = Cli.run("--db", db().toString(), "verify");
+        Cli.Run verify = Cli.run("--db", db().toString(), "--migrations", migrations, "verify");
         assertEquals(0, verify.exit(), verify.toString());
         assertTrue(verify.out().contains("ok      schema matches version 3\n        note: "), verify.out());
         assertTrue(verify.out().contains("        note: column users.id: expected id INTEGER PRIMARY KEY, found id INTEGER NOT NULL PRIMARY KEY; "
                 + "equivalent in SQLite: an INTEGER PRIMARY KEY is the rowid and never NULL\n"), verify.out());
 
-        Cli.Run upgrade = Cli.run("--db", db().toString(), "upgrade", "--rehearse");
+        Cli.Run upgrade = Cli.run("--db", db().toString(), "--migrations", migrations, "upgrade", "--rehearse");
         assertEquals(0, upgrade.exit(), upgrade.toString());
         assertTrue(upgrade.err().contains("rehearsal passed: 2 migration(s)"), upgrade.toString());
         assertEquals(List.of("1:1", "2:1", "3:1", "4:1", "5:1"), TestDb.history(db()));
         assertEquals(List.of("food"), TestDb.strings(db(), "SELECT name FROM categories"));
-        assertEquals(0, Cli.run("--db", db().toString(), "verify").exit());
+        assertEquals(0, Cli.run("--db", db().toString(), "--migrations", migrations, "verify").exit());
     }
 
     @Test
@@ -113,7 +114,7 @@ class SchemaCliTest {
         TestDb.execute(db(), "UPDATE alembic_version SET version_num = 'f00dcafe1234'");
         Cli.Run stamp = Cli.run("--db", db().toString(), "stamp", "--detect", "--dry-run");
         assertEquals(0, stamp.exit(), stamp.toString());
-        assertTrue(stamp.err().startsWith("alembic_version f00dcafe1234 is named by no migration's `-- alembic-revision:` header in bundled; "
+        assertTrue(stamp.err().startsWith("alembic_version f00dcafe1234 is named by no migration's `-- alembic-revision:` header in built-in \"example\"; "
                 + "the version is worked out from the schema alone\nthe live schema matches version 3\n"), stamp.err());
         Cli.Run status = Cli.run("--db", db().toString(), "status", "--json");
         assertTrue(status.out().contains("\"alembic_revision\": \"f00dcafe1234\",\n  \"alembic_version_state\": \"unknown\""), status.out());
@@ -124,11 +125,11 @@ class SchemaCliTest {
         unversionedAtVersion3();
         assertEquals(0, Cli.run("--db", db().toString(), "stamp", "--detect").exit());
         Cli.Run adopted = Cli.run("--db", db().toString(), "status");
-        assertTrue(adopted.out().contains("alembic_version: revision add_date_to_income (version 3, as the history says), left in place; "
+        assertTrue(adopted.out().contains("alembic_version: revision crystaldb_example_3 (version 3, as the history says), left in place; "
                 + "`crystal-db stamp --detect --drop-alembic-version` removes it\n"), adopted.out());
         assertEquals(0, Cli.run("--db", db().toString(), "upgrade").exit());
         Cli.Run stale = Cli.run("--db", db().toString(), "status");
-        assertTrue(stale.out().contains("alembic_version: stale: revision add_date_to_income is version 3, but the database is at 5 "
+        assertTrue(stale.out().contains("alembic_version: stale: revision crystaldb_example_3 is version 3, but the database is at 5 "
                 + "(Alembic would read the old revision); `crystal-db stamp --detect --drop-alembic-version` removes it\n"), stale.out());
         assertTrue(Cli.run("--db", db().toString(), "status", "--json").out().contains("\"alembic_version_state\": \"stale\""));
 

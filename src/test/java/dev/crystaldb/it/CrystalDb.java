@@ -69,8 +69,12 @@ final class CrystalDb {
 
     // ---------------------------------------------------------------- processes
 
-    /** What a finished run left: exit code, both streams, and the wall time it took. */
-    record Result(int exitCode, String stdout, String stderr, Duration elapsed, List<String> args) {
+    /**
+     * What a finished run left: exit code, both streams, and the wall time it took. The first stderr
+     * line that names the migration set ("migrations: ...") is migrations (null when none was
+     * printed), not part of stderr.
+     */
+    record Result(int exitCode, String stdout, String stderr, String migrations, Duration elapsed, List<String> args) {
         List<String> stderrLines() {
             return stderr.lines().filter(line -> !line.isBlank()).toList();
         }
@@ -82,7 +86,7 @@ final class CrystalDb {
 
         String describe() {
             return "crystal-db " + String.join(" ", args) + "\n  exit " + exitCode + " after " + elapsed.toMillis() + " ms"
-                    + "\n  --- stdout ---\n" + stdout + "\n  --- stderr ---\n" + stderr;
+                    + "\n  --- stdout ---\n" + stdout + "\n  --- stderr ---\n" + (migrations == null ? "" : migrations + "\n") + stderr;
         }
     }
 
@@ -143,7 +147,14 @@ final class CrystalDb {
                 long elapsed = System.nanoTime() - startedNanos;
                 outReader.join(10_000);
                 errReader.join(10_000);
-                return new Result(process.exitValue(), stdout.toString(), stderr.toString(), Duration.ofNanos(elapsed), args);
+                String err = stderr.toString();
+                String migrations = null;
+                if (err.startsWith("migrations: ")) {
+                    int end = err.indexOf('\n');
+                    migrations = err.substring(0, end);
+                    err = err.substring(end + 1);
+                }
+                return new Result(process.exitValue(), stdout.toString(), err, migrations, Duration.ofNanos(elapsed), args);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 killTree();
@@ -185,8 +196,13 @@ final class CrystalDb {
 
     /** As {@link #start(Path, Map, String...)}, run through prefix (e.g. setpriv, to run as another user). */
     static Run start(List<String> prefix, Path workDir, Map<String, String> env, String... args) {
+        return startFile(executable(), prefix, workDir, env, args);
+    }
+
+    /** As {@link #start(List, Path, Map, String...)}, running another copy of crystal-db (one `bundle` wrote). */
+    static Run startFile(Path file, List<String> prefix, Path workDir, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(prefix);
-        command.add(executable().toString());
+        command.add(file.toString());
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         OWN_ENV.forEach(builder.environment()::remove);
@@ -212,6 +228,13 @@ final class CrystalDb {
 
     static Result run(Path workDir, String... args) {
         return run(workDir, Map.of(), args);
+    }
+
+    /** Runs file, another copy of crystal-db (one `bundle` wrote), in workDir. */
+    static Result runFile(Path file, Path workDir, Map<String, String> env, String... args) {
+        try (Run run = startFile(file, List.of(), workDir, env, args)) {
+            return run.await();
+        }
     }
 
     /** Runs and insists on exit 0. */

@@ -26,7 +26,7 @@ class ImportAlembicIT {
         Alembic.assumeInstalled();
         Path project = Alembic.project("crystalbudget", dir.resolve("project"));
         Files.createDirectories(dir.resolve("migrations"));
-        CrystalDb.Result imported = ok(dir, "import-alembic", "--config", "project/alembic.ini", "--python", Alembic.python());
+        CrystalDb.Result imported = ok(dir, "--migrations", "migrations", "import-alembic", "--config", "project/alembic.ini", "--python", Alembic.python());
         assertTrue(imported.stdout().contains("stamp --detect: a database Alembic made at each of the 5 revision(s) is found"), imported.describe());
         assertEquals(10, fileNames(dir.resolve("migrations")).size(), fileNames(dir.resolve("migrations")).toString());
 

@@ -2,6 +2,7 @@ package dev.crystaldb.migrate;
 
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.support.Alembic;
 import dev.crystaldb.support.TestDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +20,7 @@ class MigrationSetTest {
     Path dir;
 
     @Test
-    void bundledSetIsTheCrystalBudgetHistoryWithUndoScripts() {
+    void bundledSetIsTheExampleHistoryWithUndoScripts() {
         MigrationSet set = MigrationSet.bundled().requireValid();
         assertEquals(5, set.forwards().size());
         for (MigrationFile file : set.forwards()) {
@@ -41,6 +44,26 @@ class MigrationSetTest {
                 ambiguous.getMessage());
         assertThrows(CrystalDbException.class, () -> set.knownVersion("197"), "too short a prefix");
         assertTrue(assertThrows(CrystalDbException.class, () -> set.knownVersion("4")).getMessage().contains("`-- alembic-revision:` headers"));
+    }
+
+    @Test
+    void theBuiltInExampleSetHasRevisionIdsOfItsOwnNotTheCrystalBudgetApps() {
+        MigrationSet set = MigrationSet.builtIn();
+        assertEquals("example", set.name());
+        for (MigrationFile file : set.forwards()) {
+            String revision = file.alembicRevision().orElseThrow();
+            assertFalse(Alembic.CRYSTALBUDGET_REVISIONS.contains(revision), file.fileName() + " names the app's real revision " + revision);
+            assertEquals("crystaldb_example_" + file.version(), revision);
+        }
+    }
+
+    @Test
+    void theSetChecksumIsOfTheFilesWhereverTheyAre() throws Exception {
+        Path copy = TestDb.copyBundled(dir.resolve("copy"));
+        assertEquals(MigrationSet.builtIn().sha256(), MigrationSet.fromDirectory(copy).sha256());
+        TestDb.write(copy, "V6__more.sql", "SELECT 6;");
+        assertNotEquals(MigrationSet.builtIn().sha256(), MigrationSet.fromDirectory(copy).sha256());
+        assertEquals("copy", MigrationSet.fromDirectory(copy).name());
     }
 
     @Test

@@ -27,6 +27,11 @@ class SchemaDetectionTest {
 
     private final MigrationSet bundled = MigrationSet.bundled();
 
+    /** The bundled set with the CrystalBudget Alembic project's revision ids in its headers. */
+    private MigrationSet crystalBudget() throws Exception {
+        return MigrationSet.fromDirectory(TestDb.crystalBudgetMigrations(dir.resolve("crystalbudget-migrations")));
+    }
+
     /** Builds a database the way an operator's old tooling did: the forward SQL run by the sqlite3 CLI, no history. */
     private Path builtBySqlite3(String name, int versions) throws Exception {
         Assumptions.assumeTrue(new File("/usr/bin/sqlite3").canExecute(), "sqlite3 CLI not installed (apt-get install sqlite3)");
@@ -89,8 +94,9 @@ class SchemaDetectionTest {
         assertEquals(List.of(revision), TestDb.strings(db, "SELECT version_num FROM alembic_version"));
 
         SqliteDatabase database = SqliteDatabase.forChanging(db, Duration.ofSeconds(2));
-        MigrationEngine engine = new MigrationEngine(database, bundled);
-        SchemaDetection.Result byRevision = SchemaDetection.detect(database, bundled, engine.inspect().alembicRevision());
+        MigrationSet crystalBudget = crystalBudget();
+        MigrationEngine engine = new MigrationEngine(database, crystalBudget);
+        SchemaDetection.Result byRevision = SchemaDetection.detect(database, crystalBudget, engine.inspect().alembicRevision());
         assertEquals(Optional.of(Version.parseOrNull(String.valueOf(version))), byRevision.alembicMapped());
         assertTrue(byRevision.alembicConfirmed(), byRevision.closestDifferences().toString());
         SchemaTimeline.Point found = byRevision.decided().orElseThrow();
@@ -100,7 +106,7 @@ class SchemaDetectionTest {
                 && e.endsWith("an INTEGER PRIMARY KEY is the rowid and never NULL")), byRevision.equivalencesTo(found).toString());
 
         TestDb.execute(db, "DROP TABLE alembic_version");
-        SchemaDetection.Result byFingerprint = SchemaDetection.detect(database, bundled, engine.inspect().alembicRevision());
+        SchemaDetection.Result byFingerprint = SchemaDetection.detect(database, crystalBudget, engine.inspect().alembicRevision());
         assertTrue(byFingerprint.alembicMapped().isEmpty());
         assertEquals(String.valueOf(version), byFingerprint.decided().orElseThrow().label());
 
@@ -138,7 +144,7 @@ class SchemaDetectionTest {
                 "INSERT INTO _alembic_tmp_income SELECT id, user_id, amount, month, created_at, source_id, date FROM income",
                 "DROP TABLE income", "ALTER TABLE _alembic_tmp_income RENAME TO income",
                 "CREATE INDEX ix_income_user_month ON income (user_id, month)", "CREATE INDEX ix_income_user_date ON income (user_id, date)");
-        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), bundled, Optional.of("add_date_to_income"));
+        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), crystalBudget(), Optional.of("add_date_to_income"));
         assertFalse(result.alembicConfirmed());
         assertTrue(result.decided().isEmpty());
         assertEquals("3", result.closest().label());
@@ -148,8 +154,8 @@ class SchemaDetectionTest {
     @Test
     void aStaleAlembicRevisionIsCrossCheckedAndTheFingerprintWins() throws Exception {
         Path db = builtBySqlite3("stale.db", 3);
-        TestDb.execute(db, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)", "INSERT INTO alembic_version VALUES ('d06c52a8b6a7')");
-        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), bundled, Optional.of("d06c52a8b6a7"));
+        TestDb.execute(db, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)", "INSERT INTO alembic_version VALUES ('crystaldb_example_2')");
+        SchemaDetection.Result result = SchemaDetection.detect(SqliteDatabase.forChanging(db, Duration.ofSeconds(2)), bundled, Optional.of("crystaldb_example_2"));
         assertEquals(Optional.of(Version.parseOrNull("2")), result.alembicMapped());
         assertFalse(result.alembicConfirmed());
         assertEquals("3", result.decided().orElseThrow().label());

@@ -22,7 +22,10 @@ public final class Alembic {
     /** The revisions of the repair bot project (src/test/resources/alembic/repairbot), base to head. */
     public static final List<String> REPAIRBOT_REVISIONS = List.of("001", "002", "003", "004", "005");
 
-    /** The revisions of the CrystalBudget project, base to head; they correspond to the bundled versions 1 to 5. */
+    /**
+     * The revisions of the CrystalBudget project, base to head; they correspond to the bundled versions 1 to 5
+     * (whose own headers name other ids: {@link TestDb#crystalBudgetMigrations} gives the set with these).
+     */
     public static final List<String> CRYSTALBUDGET_REVISIONS = List.of("1b77062a812f", "d06c52a8b6a7", "add_date_to_income", "515954c99c28",
             "add_shared_budget_to_users");
 

@@ -93,6 +93,25 @@ public final class TestDb {
         return directory;
     }
 
+    /**
+     * The bundled migrations with the `-- alembic-revision:` headers of the CrystalBudget Alembic
+     * project (src/test/resources/alembic/crystalbudget), as import-alembic writes them: the set
+     * that test project's databases are adopted with. The built-in example set has ids of its own.
+     */
+    public static Path crystalBudgetMigrations(Path directory) throws IOException {
+        copyBundled(directory);
+        for (int version = 1; version <= Alembic.CRYSTALBUDGET_REVISIONS.size(); version++) {
+            try (var files = Files.list(directory)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().startsWith("V")).toList()) {
+                    String sql = Files.readString(file);
+                    Files.writeString(file, sql.replace("-- alembic-revision: crystaldb_example_" + version + "\n",
+                            "-- alembic-revision: " + Alembic.CRYSTALBUDGET_REVISIONS.get(version - 1) + "\n"));
+                }
+            }
+        }
+        return directory;
+    }
+
     /** The names in directory (hidden ones included), sorted; empty when it does not exist. */
     public static List<String> fileNames(Path directory) throws IOException {
         if (!Files.isDirectory(directory)) {
