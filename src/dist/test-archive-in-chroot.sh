@@ -5,7 +5,8 @@
 # Checks, per system: no java there; the executable's libraries all resolve (ldd: glibc and lib/); the ops
 # files in share/ (the bash completion loads) and the JDK libraries' licence; --version; upgrade --create,
 # status --check, backup and rollback --latest --yes exit 0 and do their work (the host's sqlite3 reads the
-# chroot's files: version 5, the backup, the restored content, the emergency backup).
+# chroot's files: version 5, the backup, the restored content, the emergency backup); then bundle writes a
+# copy carrying a set of two migrations, which upgrades a new database to 2, and a damaged copy is exit 4.
 #
 # usage (as root): src/dist/test-archive-in-chroot.sh [--suite SUITE]... [ARCHIVE.tar.gz]
 #   --suite SUITE   a Debian release to test on (repeatable; default: bookworm and bullseye)
@@ -198,6 +199,24 @@ test_on() {
   [ -n "$(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE name = 'after_backup'")" ] \
     || die "$suite: the emergency backup $1 does not hold the pre-rollback state"
   say "$suite: rollback restored the backup (version 5, later change gone); emergency backup ${1#"$rootfs"} holds the replaced state"
+
+  # the user's own migrations shipped with the released executable alone: bundle, then run the bundle
+  mkdir -p "$rootfs$data/app-migrations"
+  printf 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n' >"$rootfs$data/app-migrations/V1__notes.sql"
+  printf 'DROP TABLE notes;\n' >"$rootfs$data/app-migrations/U1__notes.sql"
+  printf 'ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;\n' >"$rootfs$data/app-migrations/V2__pinned.sql"
+  expect 0 crystal-db --migrations "$data/app-migrations" bundle --name chroot-app -o /opt/crystal-db/app-db
+  expect 0 /opt/crystal-db/app-db --version
+  grep -q '^migrations: bundled "chroot-app", head 2, 2 migrations' "$out" || die "$suite: the bundle's --version printed: $(cat "$out")"
+  expect 0 /opt/crystal-db/app-db --db "$data/notes.db" upgrade --create --yes
+  [ "$(version_of "$data/notes.db")" = 2 ] || die "$suite: the bundle upgraded to version '$(version_of "$data/notes.db")', expected 2"
+  [ "$(sqlite3 "$rootfs$data/notes.db" "SELECT count(*) FROM pragma_table_info('notes') WHERE name = 'pinned'")" = 1 ] \
+    || die "$suite: the bundle's migrations did not make notes.pinned"
+  size=$(stat -c %s "$install_dir/app-db")
+  printf 'X' | dd of="$install_dir/app-db" bs=1 seek=$((size - 3)) conv=notrunc status=none
+  expect 4 /opt/crystal-db/app-db --db "$data/notes.db" status
+  grep -q 'is damaged' "$err" || die "$suite: a damaged bundle said: $(cat "$err")"
+  say "$suite: bundle: the released executable bundled a set, the bundle upgraded a new database to 2, a damaged trailer is exit 4"
   say "$suite: passed (glibc $glibc)"
 }
 
