@@ -52,7 +52,7 @@ class NewFromDataLossIT {
     void aLikelyRenameStopsBeforeAnythingIsWrittenAndARerunNamesTheFilesAnEarlierRunWrote() throws Exception {
         projectWithNicknames();
         Map<String, String> before = snapshot(m);
-        CrystalDb.Result refused = run(dir, "new", "nickname", "--from", "schema.sql");
+        CrystalDb.Result refused = run(dir, "--migrations", "migrations", "new", "nickname", "--from", "schema.sql");
         assertEquals(2, refused.exitCode(), refused::describe);
         assertOneCleanErrorLine(refused);
         assertEquals("crystal-db: V2__nickname.sql would drop column users.nick and its values (users.nickname, added beside it, looks like it renamed); "
@@ -61,13 +61,13 @@ class NewFromDataLossIT {
         assertUntouched(before, m);
 
         // told that the values may go, it writes the drop plus the add, and says what is lost
-        CrystalDb.Result lossy = ok(dir, "new", "nickname", "--from", "schema.sql", "--allow-data-loss");
+        CrystalDb.Result lossy = ok(dir, "--migrations", "migrations", "new", "nickname", "--from", "schema.sql", "--allow-data-loss");
         assertTrue(lossy.stdout().contains("the rows are kept but for the data of column users.nick (dropped: --allow-data-loss)"), lossy::describe);
         assertEquals(List.of("U1__users.sql", "U2__nickname.sql", "V1__users.sql", "V2__nickname.sql"), fileNames(m));
 
         // the operator sees it was a rename after all: the earlier run's files are named, nothing changes
         Map<String, String> written = snapshot(m);
-        CrystalDb.Result again = run(dir, "new", "nickname", "--from", "schema.sql", "--rename", "users.nick=nickname");
+        CrystalDb.Result again = run(dir, "--migrations", "migrations", "new", "nickname", "--from", "schema.sql", "--rename", "users.nick=nickname");
         assertEquals(2, again.exitCode(), again::describe);
         assertOneCleanErrorLine(again);
         assertEquals("crystal-db: --rename users.nick=nickname: V2__nickname.sql, the newest migration (written by an earlier run of new --from), "
@@ -78,7 +78,7 @@ class NewFromDataLossIT {
 
         Files.delete(m.resolve("V2__nickname.sql"));
         Files.delete(m.resolve("U2__nickname.sql"));
-        CrystalDb.Result renamed = ok(dir, "new", "nickname", "--from", "schema.sql", "--rename", "users.nick=nickname");
+        CrystalDb.Result renamed = ok(dir, "--migrations", "migrations", "new", "nickname", "--from", "schema.sql", "--rename", "users.nick=nickname");
         assertTrue(renamed.stdout().endsWith("and the rows are kept\n"), renamed::describe);
         ok(dir, "--db", production.toString(), "--migrations", "migrations", "upgrade", "-q");
         assertEquals(List.of("1|anna", "2|bo"), query(production, "SELECT id || '|' || nickname FROM users ORDER BY id"), "the values went with the rename");
@@ -90,14 +90,14 @@ class NewFromDataLossIT {
         projectWithNicknames();
         Files.writeString(dir.resolve("schema.sql"), "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n", StandardCharsets.UTF_8);
         Map<String, String> before = snapshot(m);
-        CrystalDb.Result refused = run(dir, "new", "no nick", "--from", "schema.sql");
+        CrystalDb.Result refused = run(dir, "--migrations", "migrations", "new", "no nick", "--from", "schema.sql");
         assertEquals(2, refused.exitCode(), refused::describe);
         assertOneCleanErrorLine(refused);
         assertTrue(refused.stderr().startsWith("crystal-db: V2__no_nick.sql would drop column users.nick and its values; nothing was written: "
                 + "run again with --allow-data-loss to drop it"), refused::describe);
         assertUntouched(before, m);
 
-        ok(dir, "new", "no nick", "--from", "schema.sql", "--allow-data-loss");
+        ok(dir, "--migrations", "migrations", "new", "no nick", "--from", "schema.sql", "--allow-data-loss");
         ok(dir, "--db", production.toString(), "--migrations", "migrations", "upgrade", "-q");
         assertEquals(List.of("1|a@example.org", "2|b@example.org"), query(production, "SELECT id || '|' || email FROM users ORDER BY id"));
     }
