@@ -26,6 +26,11 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.flywaydb..")
                 .check(classes);
         noClasses().should().dependOnClassesThat().resideInAnyPackage("org.flywaydb.core.internal..").check(classes);
+        // inside migrate, one adapter: what Flyway is told and how its failures read lives in one place
+        noClasses().that().doNotHaveSimpleName("FlywayAdapter").and().doNotHaveSimpleName("MigrationResources")
+                .and().doNotHaveSimpleName("FlywayNativeReflection").and().haveNameNotMatching("dev\\.crystaldb\\.migrate\\.(FlywayAdapter|MigrationResources)\\$.*")
+                .should().dependOnClassesThat().resideInAnyPackage("org.flywaydb..")
+                .check(classes);
     }
 
     @Test

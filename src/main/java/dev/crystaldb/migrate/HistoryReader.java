@@ -1,7 +1,6 @@
 package dev.crystaldb.migrate;
 
 import dev.crystaldb.db.SqliteDatabase;
-import dev.crystaldb.db.SqliteQueries;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,11 +18,8 @@ public final class HistoryReader {
     public static Optional<Version> currentVersion(Path file) {
         SqliteDatabase database = SqliteDatabase.ownFile(file, Duration.ofSeconds(5));
         try (Connection connection = database.openReadOnly()) {
-            if (!SqliteQueries.tableExists(connection, MigrationEngine.HISTORY_TABLE)) {
-                return Optional.empty();
-            }
             Version highest = null;
-            for (HistoryRow row : HistoryRow.readAll(connection)) {
+            for (HistoryRow row : new SchemaHistoryTable(connection).rows()) {
                 if (row.success() && row.version() != null && (highest == null || row.version().compareTo(highest) > 0)) {
                     highest = row.version();
                 }
@@ -38,7 +34,7 @@ public final class HistoryReader {
     public static List<UpgradeHold.Held> appliedVersions(Path file) {
         SqliteDatabase database = SqliteDatabase.ownFile(file, Duration.ofSeconds(5));
         try (Connection connection = database.openReadOnly()) {
-            return UpgradeHold.applied(connection);
+            return UpgradeHold.appliedIn(new SchemaHistoryTable(connection));
         } catch (SQLException e) {
             throw database.translate(e, "read the history of " + file);
         }
@@ -49,7 +45,7 @@ public final class HistoryReader {
         SqliteDatabase database = SqliteDatabase.ownFile(file, Duration.ofSeconds(5));
         try (Connection connection = database.open()) {
             connection.setAutoCommit(false);
-            UpgradeHold.record(connection, hold);
+            new SchemaHistoryTable(connection).recordHold(hold);
             connection.commit();
         } catch (SQLException e) {
             throw database.translate(e, "record the upgrade hold in " + file);

@@ -5,18 +5,15 @@ import dev.crystaldb.backup.BackupWriter;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.migrate.DowngradePlan;
+import dev.crystaldb.migrate.DowngradeResult;
 import dev.crystaldb.migrate.MigrationEngine;
 import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.UpgradeHold;
 import dev.crystaldb.migrate.UpgradeResult;
-import dev.crystaldb.migrate.Version;
 import dev.crystaldb.progress.Progress;
 
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -24,7 +21,8 @@ import java.util.function.Predicate;
 /**
  * `downgrade`, in the same order as upgrade: crystal-db's lock; the plan (reading only, refusing a
  * missing undo script); the operator's approval; SQLite's write lock; the pre-downgrade backup
- * under it; the undo scripts newest first as one unit with its checks; commit.
+ * under it; the undo scripts newest first as one unit with its checks, and an upgrade hold on the
+ * undone versions (so the next start's upgrade does not apply them straight back); commit.
  */
 public final class DowngradeService {
     /** What to undo: target is -N, a version (which stays applied) or base. */
@@ -62,43 +60,14 @@ public final class DowngradeService {
             Optional<BackupResult> backup = Optional.empty();
             try (WriteTransaction unit = database.beginWrite(notices)) {
                 backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-downgrade", request.backup(), notices);
-                List<UpgradeHold.Held> appliedBefore = applied(unit);
-                UpgradeResult result = engine.downgrade(plan, unit);
-                UpgradeHold hold = holdTakenBack(unit, appliedBefore, result);
+                DowngradeResult done = engine.downgrade(plan, unit);
                 unit.commit();
-                return new Result(database.file(), result, backup, Optional.ofNullable(hold));
+                return new Result(database.file(), done.result(), backup, done.hold());
             } catch (RuntimeException e) {
                 SafetyBackup.withdrawWhenBusy(writer, backup, e, notices);
                 throw e;
             }
         }
-    }
-
-    private static List<UpgradeHold.Held> applied(WriteTransaction unit) {
-        try {
-            return UpgradeHold.applied(unit.connection());
-        } catch (SQLException e) {
-            throw unit.database().translate(e, "read the history of " + unit.database().file());
-        }
-    }
-
-    /**
-     * Holds the undone versions in the same unit as the undo, so that the next upgrade (ExecStartPre=
-     * at the next start) does not apply them straight back; `upgrade --release-hold` or a release
-     * that changes them lifts it.
-     */
-    private static UpgradeHold holdTakenBack(WriteTransaction unit, List<UpgradeHold.Held> appliedBefore, UpgradeResult result) {
-        List<UpgradeHold.Held> undone = UpgradeHold.takenBack(appliedBefore, applied(unit));
-        if (undone.isEmpty()) {
-            return null;
-        }
-        UpgradeHold hold = new UpgradeHold("downgrade to " + result.to().map(Version::toString).orElse("base"), Instant.now(), undone);
-        try {
-            UpgradeHold.record(unit.connection(), hold);
-        } catch (SQLException e) {
-            throw unit.database().translate(e, "record the upgrade hold in " + unit.database().file());
-        }
-        return hold;
     }
 
     /** Reads only: what downgrade would run (--dry-run). */

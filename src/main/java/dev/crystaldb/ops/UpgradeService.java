@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -73,7 +72,7 @@ public final class UpgradeService {
             Optional<UpgradeHold> release = holdToRelease(plan, request);
             if (plan.nothingToDo()) {
                 if (release.isPresent()) {
-                    releaseAlone(database);
+                    releaseAlone(engine);
                 }
                 return new Result(database.file(), UpgradeResult.unchanged(plan.from()), Optional.empty(), Optional.empty(), false, release);
             }
@@ -95,7 +94,7 @@ public final class UpgradeService {
                 backup = SafetyBackup.take(writer, database, request.backupDirectory(), "pre-upgrade", request.backup(), notices);
                 result = engine.upgrade(plan, unit);
                 if (release.isPresent()) {
-                    releaseIn(unit); // with the migrations it held back: both or neither
+                    engine.releaseHold(unit); // with the migrations it held back: both or neither
                 }
                 unit.commit();
             } catch (RuntimeException e) {
@@ -155,18 +154,10 @@ public final class UpgradeService {
     }
 
     /** --release-hold with nothing to apply: only the hold goes, under SQLite's write lock. */
-    private void releaseAlone(SqliteDatabase database) {
-        try (WriteTransaction unit = database.beginWrite(notices)) {
-            releaseIn(unit);
+    private void releaseAlone(MigrationEngine engine) {
+        try (WriteTransaction unit = engine.database().beginWrite(notices)) {
+            engine.releaseHold(unit);
             unit.commit();
-        }
-    }
-
-    private static void releaseIn(WriteTransaction unit) {
-        try {
-            UpgradeHold.release(unit.connection());
-        } catch (SQLException e) {
-            throw unit.database().translate(e, "release the upgrade hold in " + unit.database().file());
         }
     }
 

@@ -18,7 +18,7 @@ public final class Units {
 
     public static UpgradeResult downgrade(MigrationEngine engine, String target) {
         var plan = engine.planDowngrade(target);
-        return inUnit(engine, unit -> engine.downgrade(plan, unit));
+        return inUnit(engine, unit -> engine.downgrade(plan, unit).result());
     }
 
     public static UpgradeResult stamp(MigrationEngine engine, String target) {
