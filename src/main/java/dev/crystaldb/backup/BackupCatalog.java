@@ -2,6 +2,7 @@ package dev.crystaldb.backup;
 
 import dev.crystaldb.db.FileOwner;
 import dev.crystaldb.db.SafeDirectory;
+import dev.crystaldb.db.ScratchDirectory;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.progress.Progress;
 
@@ -141,17 +142,12 @@ public final class BackupCatalog {
         if (!entry.name().compressed()) {
             return reader.apply(entry.file());
         }
-        try (SafeDirectory backups = SafeDirectory.open(directory)) {
-            String scratchName = BackupWriter.scratchName();
-            try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
-                try (FileChannel in = backups.openRegularFile(entry.file().getFileName().toString());
-                     FileChannel out = scratch.createPrivateFile(stem + ".db")) {
-                    FileCopy.gunzip(in, out, Progress.NONE, "decompressing " + entry.file().getFileName());
-                }
-                return reader.apply(scratch.resolve(stem + ".db"));
-            } finally {
-                BackupWriter.deleteScratch(backups, scratchName);
+        try (SafeDirectory backups = SafeDirectory.open(directory); ScratchDirectory scratch = ScratchDirectory.createFor(backups)) {
+            try (FileChannel in = backups.openRegularFile(entry.file().getFileName().toString());
+                 FileChannel out = scratch.directory().createPrivateFile(stem + ".db")) {
+                FileCopy.gunzip(in, out, Progress.NONE, "decompressing " + entry.file().getFileName());
             }
+            return reader.apply(scratch.resolve(stem + ".db"));
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot decompress " + entry.file().getFileName() + ": " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package dev.crystaldb.backup;
 import dev.crystaldb.db.DatabaseFileChecks;
 import dev.crystaldb.db.FileOwner;
 import dev.crystaldb.db.SafeDirectory;
+import dev.crystaldb.db.ScratchDirectory;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.db.SqliteFailure;
 import dev.crystaldb.db.SqliteQueries;
@@ -47,16 +48,12 @@ public final class BackupRestorer {
     /** A checked copy of a backup beside the database, waiting to be swapped in; closing it discards what was not swapped. */
     public static final class Staged implements AutoCloseable {
         private final SafeDirectory databaseDirectory;
-        private final SafeDirectory scratchParent;
-        private final SafeDirectory scratch;
-        private final String scratchName;
+        private final ScratchDirectory scratch;
         private final String name;
 
-        private Staged(SafeDirectory databaseDirectory, SafeDirectory scratchParent, SafeDirectory scratch, String scratchName, String name) {
+        private Staged(SafeDirectory databaseDirectory, ScratchDirectory scratch, String name) {
             this.databaseDirectory = databaseDirectory;
-            this.scratchParent = scratchParent;
             this.scratch = scratch;
-            this.scratchName = scratchName;
             this.name = name;
         }
 
@@ -67,8 +64,6 @@ public final class BackupRestorer {
         @Override
         public void close() {
             scratch.close();
-            BackupWriter.deleteScratch(scratchParent, scratchName);
-            scratchParent.close();
             databaseDirectory.close();
         }
     }
@@ -79,14 +74,10 @@ public final class BackupRestorer {
      */
     public Staged stage(BackupCatalog catalog, BackupEntry backup, Path database) {
         SafeDirectory directory = openDatabaseDirectory(database);
-        String scratchName = BackupWriter.scratchName();
-        SafeDirectory scratchParent = null;
-        SafeDirectory scratch = null;
+        ScratchDirectory work = null;
         try {
-            scratchParent = BackupWriter.scratchParentOf(directory);
-            BackupWriter.removeLeftoversOfKilledRuns(directory);
-            BackupWriter.removeLeftoversOfKilledRuns(scratchParent);
-            scratch = scratchParent.createPrivateDirectory(scratchName);
+            work = ScratchDirectory.createFor(directory);
+            SafeDirectory scratch = work.directory();
             String name = database.getFileName().toString();
             String copying = "copying " + backup.file().getFileName();
             try (FileChannel in = catalog.open(backup); FileChannel out = scratch.createPrivateFile(name)) {
@@ -121,14 +112,10 @@ public final class BackupRestorer {
                     throw writeBackFailed;
                 }
             }
-            return new Staged(directory, scratchParent, scratch, scratchName, name);
+            return new Staged(directory, work, name);
         } catch (IOException | RuntimeException e) {
-            if (scratch != null) {
-                scratch.close();
-            }
-            if (scratchParent != null) {
-                BackupWriter.deleteScratch(scratchParent, scratchName);
-                scratchParent.close();
+            if (work != null) {
+                work.close();
             }
             directory.close();
             if (e instanceof RuntimeException runtime) {
@@ -191,7 +178,7 @@ public final class BackupRestorer {
         Path file = database.file();
         String name = file.getFileName().toString();
         try {
-            if (!staged.scratch.isRegularFile(staged.name)) {
+            if (!staged.scratch.directory().isRegularFile(staged.name)) {
                 throw CrystalDbException.failed("the staged copy " + staged.file() + " is gone or was replaced; the database was not replaced", null);
             }
             PosixFileAttributes old = staged.databaseDirectory.attributes(name).orElse(null);
@@ -199,19 +186,19 @@ public final class BackupRestorer {
                 if ("wal".equals(checkpointIntoFile(database))) {
                     useWal(staged.file()); // backups are stored self-contained; the app's database was in WAL mode and stays so
                 }
-                staged.scratch.chmod(staged.name, old.permissions());
-                staged.scratch.giveTo(staged.name, FileOwner.of(file));
+                staged.scratch.directory().chmod(staged.name, old.permissions());
+                staged.scratch.directory().giveTo(staged.name, FileOwner.of(file));
             } else {
                 // no database to take the owner from: the app's user owns its directory, as for upgrade --create
-                staged.scratch.giveTo(staged.name, FileOwner.of(file.getParent()));
+                staged.scratch.directory().giveTo(staged.name, FileOwner.of(file.getParent()));
             }
-            try (FileChannel copy = staged.scratch.openRegularFile(staged.name)) {
+            try (FileChannel copy = staged.scratch.directory().openRegularFile(staged.name)) {
                 copy.force(true);
             }
             for (String suffix : DatabaseFileChecks.SIDE_FILES) {
                 staged.databaseDirectory.deleteIfExists(name + suffix);
             }
-            staged.scratch.rename(staged.name, staged.databaseDirectory, name);
+            staged.scratch.directory().rename(staged.name, staged.databaseDirectory, name);
             staged.databaseDirectory.fsync();
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot put the backup in place of " + file + ": " + e.getMessage()

@@ -2,6 +2,7 @@ package dev.crystaldb.backup;
 
 import dev.crystaldb.db.FileOwner;
 import dev.crystaldb.db.SafeDirectory;
+import dev.crystaldb.db.ScratchDirectory;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.db.SqliteFailure;
 import dev.crystaldb.errors.CrystalDbException;
@@ -41,8 +42,6 @@ import java.util.regex.Pattern;
 public final class BackupWriter {
     /** Head room asked beyond the database's size, so a backup never fills the disk to the last byte. */
     private static final long MARGIN_BYTES = 16L * 1024 * 1024;
-    /** Scratch directories: {@code .crystal-db-<pid>-<nanos>.tmp}, removed by the next run once their process is gone. */
-    private static final Pattern SCRATCH = Pattern.compile("\\.crystal-db-(\\d+)-\\d+\\.tmp");
     /** Hidden files of runs before scratch directories ({@code .<stem>_<pid>_<nanos>.db.partial...}): tidied the same way. */
     private static final Pattern OLD_PARTIAL = Pattern.compile("\\.(.+)_(\\d+)_\\d+\\.db\\.(partial(\\.gz)?(-journal|-wal)?|pending-emergency)");
 
@@ -71,13 +70,12 @@ public final class BackupWriter {
         long started = System.nanoTime();
         FileOwner owner = ownerOf(database.file());
         String stem = BackupName.stemOf(database.file().getFileName().toString());
-        try (SafeDirectory backups = openDirectory(directory, owner); SafeDirectory scratchParent = scratchParentOf(backups)) {
-            removeLeftoversOfKilledRuns(backups);
-            removeLeftoversOfKilledRuns(scratchParent);
+        try (SafeDirectory backups = openDirectory(directory, owner)) {
+            removeOldPartialFiles(backups);
             // the backup API grows the copy page by page, so its size against this tells how far it is
             long total = requireFreeSpace(database.file(), directory, compress);
-            String scratchName = scratchName();
-            try (SafeDirectory scratch = scratchParent.createPrivateDirectory(scratchName)) {
+            try (ScratchDirectory work = ScratchDirectory.createFor(backups)) {
+                SafeDirectory scratch = work.directory();
                 String copyName = stem + ".db";
                 scratch.createPrivateFile(copyName).close(); // 0600 before any data is in it
                 Path copy = scratch.resolve(copyName);
@@ -104,8 +102,6 @@ public final class BackupWriter {
                 String published = publish(scratch, finished, backups, new BackupName(stem, now(), 1, reason, compress));
                 backups.fsync();
                 return new BackupResult(backups.resolve(published), Files.size(backups.resolve(published)), (System.nanoTime() - started) / 1_000_000);
-            } finally {
-                deleteScratch(scratchParent, scratchName);
             }
         } catch (IOException e) {
             throw failure(e, "write a backup in " + directory);
@@ -161,8 +157,8 @@ public final class BackupWriter {
         FileOwner owner = ownerOf(database);
         String stem = BackupName.stemOf(database.getFileName().toString());
         try (SafeDirectory backups = openDirectory(directory, owner); SafeDirectory source = SafeDirectory.open(database.getParent())) {
-            String scratchName = scratchName();
-            try (SafeDirectory scratch = backups.createPrivateDirectory(scratchName)) {
+            try (ScratchDirectory work = ScratchDirectory.createFor(backups)) {
+                SafeDirectory scratch = work.directory();
                 String name = database.getFileName().toString();
                 rawCopy(source, name, scratch, stem + ".db");
                 boolean wal = source.isRegularFile(name + "-wal");
@@ -177,8 +173,6 @@ public final class BackupWriter {
                 }
                 backups.fsync();
                 return new BackupResult(backups.resolve(published), Files.size(backups.resolve(published)), (System.nanoTime() - started) / 1_000_000);
-            } finally {
-                deleteScratch(backups, scratchName);
             }
         } catch (IOException e) {
             throw failure(e, "copy " + database + " into " + directory);
@@ -195,15 +189,6 @@ public final class BackupWriter {
             return backups.isRegularFile(name) && backups.deleteIfExists(name);
         } catch (IOException e) {
             return false; // a second copy left behind loses nothing
-        }
-    }
-
-    /** Where this run's scratch directory goes: SafeDirectory#scratchParent, or exit 1 when it cannot be read. */
-    public static SafeDirectory scratchParentOf(SafeDirectory directory) {
-        try {
-            return directory.scratchParent();
-        } catch (IOException e) {
-            throw CrystalDbException.failed("cannot choose a scratch directory for " + directory.path() + ": " + e.getMessage(), e);
         }
     }
 
@@ -238,40 +223,17 @@ public final class BackupWriter {
         }
     }
 
-    /**
-     * Temporary files of a run that was killed (its pid is gone) are removed before a new backup
-     * starts; those of a live run are left alone.
-     */
-    public static void removeLeftoversOfKilledRuns(SafeDirectory directory) {
+    /** Hidden files of runs that predate scratch directories, once their process is gone. */
+    private static void removeOldPartialFiles(SafeDirectory directory) {
         try {
             for (String name : directory.names()) {
-                Matcher scratch = SCRATCH.matcher(name);
                 Matcher old = OLD_PARTIAL.matcher(name);
-                if (scratch.matches() && !alive(scratch.group(1))) {
-                    deleteScratch(directory, name);
-                } else if (old.matches() && !alive(old.group(2))) {
+                if (old.matches() && !ProcessHandle.of(Long.parseLong(old.group(2))).map(ProcessHandle::isAlive).orElse(false)) {
                     directory.deleteIfExists(name);
                 }
             }
         } catch (IOException ignored) {
             // leftovers are hidden; failing to tidy them must not stop a backup
-        }
-    }
-
-    private static boolean alive(String pid) {
-        return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    /** A name for this run's scratch directory, which the next run removes once this process is gone. */
-    public static String scratchName() {
-        return ".crystal-db-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp";
-    }
-
-    public static void deleteScratch(SafeDirectory directory, String name) {
-        try {
-            directory.deleteTree(name);
-        } catch (IOException ignored) {
-            // hidden, and removed by the next run once this process is gone
         }
     }
 

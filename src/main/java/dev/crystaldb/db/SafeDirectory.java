@@ -242,11 +242,15 @@ public final class SafeDirectory implements AutoCloseable {
         return new SafeDirectory(resolve(name), sub);
     }
 
-    /** Removes a subdirectory that holds only files (a scratch directory), with its files. */
+    /** Removes a subdirectory (a scratch directory) with everything in it; symlinks in it are removed, never followed. */
     public void deleteTree(String name) throws IOException {
         try (SafeDirectory sub = openDirectory(name)) {
             for (String entry : sub.names()) {
-                sub.deleteIfExists(entry);
+                if (sub.attributes(entry).map(PosixFileAttributes::isDirectory).orElse(false)) {
+                    sub.deleteTree(entry);
+                } else {
+                    sub.deleteIfExists(entry);
+                }
             }
         } catch (NoSuchFileException e) {
             return;

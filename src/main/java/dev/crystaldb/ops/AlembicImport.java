@@ -1,6 +1,8 @@
 package dev.crystaldb.ops;
 
 import dev.crystaldb.db.SqliteDatabase;
+import dev.crystaldb.db.SafeDirectory;
+import dev.crystaldb.db.ScratchDirectory;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.MigrationFile;
@@ -26,13 +28,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * `import-alembic`: an Alembic history turned into V/U files holding the SQL Alembic runs on
@@ -83,7 +83,8 @@ public final class AlembicImport {
                     + request.migrations() + ") or name another with --migrations");
         }
         MigrationSet existing = MigrationSet.fromDirectory(migrations).requireValid();
-        Path work = privateDirectory();
+        ScratchDirectory scratch = privateDirectory();
+        Path work = scratch.path();
         try {
             AlembicHistory history;
             try (Progress.Step step = progress.start("running the Alembic history on scratch databases")) {
@@ -119,7 +120,7 @@ public final class AlembicImport {
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot prepare the import in " + work + ": " + e.getMessage(), e);
         } finally {
-            deleteTree(work);
+            scratch.close();
         }
     }
 
@@ -330,21 +331,13 @@ public final class AlembicImport {
         }
     }
 
-    private static Path privateDirectory() {
-        try {
-            return Files.createTempDirectory("crystal-db-import-alembic-");
+    /** Alembic's scratch databases and the staged files, in a scratch directory of the temporary directory. */
+    private static ScratchDirectory privateDirectory() {
+        Path temporary = Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
+        try (SafeDirectory parent = SafeDirectory.open(temporary)) {
+            return ScratchDirectory.createFor(parent);
         } catch (IOException e) {
-            throw CrystalDbException.failed("cannot create a scratch directory for the import: " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException ignored) {
-            // a scratch directory left in the temporary directory holds only copies
+            throw CrystalDbException.failed("cannot create a scratch directory for the import in " + temporary + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.crystaldb.ops;
 
-import dev.crystaldb.backup.BackupWriter;
+import dev.crystaldb.db.ScratchDirectory;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.MigrationArchive;
 import dev.crystaldb.migrate.MigrationFile;
@@ -95,7 +95,7 @@ public final class BundleService {
 
     private long write(RunningExecutable.Executable executable, Path output, byte[] archive, byte[] trailer, boolean replace) {
         Path directory = output.getParent();
-        Path scratch = directory.resolve(BackupWriter.scratchName());
+        Path scratch = directory.resolve(ScratchDirectory.newName());
         try {
             try (FileChannel source = FileChannel.open(executable.file(), StandardOpenOption.READ);
                  FileChannel target = FileChannel.open(scratch, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {

@@ -4,6 +4,7 @@ import dev.crystaldb.backup.BackupResult;
 import dev.crystaldb.backup.BackupWriter;
 import dev.crystaldb.db.FileOwner;
 import dev.crystaldb.db.SafeDirectory;
+import dev.crystaldb.db.ScratchDirectory;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.db.WriteTransaction;
 import dev.crystaldb.errors.CrystalDbException;
@@ -48,17 +49,10 @@ public final class RehearsalService {
         MigrationEngine live = new MigrationEngine(database, migrations);
         live.requireSameSet(live.inspect());
         try (SafeDirectory backups = BackupWriter.openDirectory(backupDirectory, owner(database));
-             SafeDirectory scratchParent = BackupWriter.scratchParentOf(backups)) {
-            BackupWriter.removeLeftoversOfKilledRuns(backups);
-            BackupWriter.removeLeftoversOfKilledRuns(scratchParent);
-            String scratchName = BackupWriter.scratchName();
-            try (SafeDirectory scratch = scratchParent.createPrivateDirectory(scratchName)) {
-                notices.accept("copying " + database.file() + " to a scratch database ...");
-                BackupResult copy = writer.write(database, scratch.path(), "rehearsal", false);
-                return rehearseOn(SqliteDatabase.ownFile(copy.file(), database.lockTimeout()), migrations, target, copy.millis());
-            } finally {
-                BackupWriter.deleteScratch(scratchParent, scratchName);
-            }
+             ScratchDirectory scratch = ScratchDirectory.createFor(backups)) {
+            notices.accept("copying " + database.file() + " to a scratch database ...");
+            BackupResult copy = writer.write(database, scratch.path(), "rehearsal", false);
+            return rehearseOn(SqliteDatabase.ownFile(copy.file(), database.lockTimeout()), migrations, target, copy.millis());
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot make a scratch copy in " + backupDirectory + ": " + e.getMessage(), e);
         }

@@ -303,11 +303,13 @@ class RootRunIT {
         asApp("--db", db.toString(), "backup"); // something for rollback --latest
         Pattern createdByPath = Pattern.compile("open(?:at)?\\((?:AT_FDCWD, )?\"([^\"]+)\", ([A-Z_|]+)");
         Set<String> databaseFiles = Set.of(db.toString(), db + "-journal", db + "-wal", db + "-shm");
-        List<String[]> commands = List.of(new String[] {"backup"}, new String[] {"rehearse"}, new String[] {"upgrade", "--yes"},
+        // backups reads the version inside the compressed backup from a decompressed copy; verify only reads
+        List<String[]> commands = List.of(new String[] {"backup"}, new String[] {"backup", "--compress"}, new String[] {"backups"},
+                new String[] {"verify"}, new String[] {"rehearse"}, new String[] {"upgrade", "--yes"},
                 new String[] {"rollback", "--latest", "--yes"});
         boolean scratchAbove = false;
         for (String[] command : commands) {
-            Path trace = base.resolve("strace-" + command[0] + ".log");
+            Path trace = base.resolve("strace-" + String.join("", command).replace("-", "") + ".log");
             String[] args = new String[command.length + 2];
             args[0] = "--db";
             args[1] = db.toString();
