@@ -1,18 +1,15 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.backup.BackupCatalog;
-import dev.crystaldb.backup.BackupEntry;
 import dev.crystaldb.backup.BackupResult;
 import dev.crystaldb.backup.RetentionPolicy;
-import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.ops.BackupService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,16 +48,14 @@ class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RetentionPolicy policy = policy();
-        SqliteDatabase database = SqliteDatabase.forCopying(root.databasePath(), root.lockTimeout());
-        Path directory = root.backupDirectory(database.file());
-        root.output().info("backing up " + database.file() + " ...");
-        BackupResult backup = root.backupWriter().write(database, directory, policy.reasonOfNewBackup(), fullCheck, compress);
-        List<BackupEntry> prunedEntries = policy.prunes() ? new BackupCatalog(directory, database.file()).prune(policy, Instant.now(), backup.file()) : List.of();
-        prunedEntries.forEach(e -> root.output().notice("pruned: " + e.file() + " (" + policy.whyPruned(e) + ")")); // --quiet too: a deletion is always logged
-        List<String> pruned = prunedEntries.stream().map(e -> e.file().toString()).toList();
+        Path file = root.databasePath();
+        BackupService.Result result = new BackupService(root.backupWriter(), root.output()::info, root.output()::notice, root.lockTimeout()) // --quiet too: a deletion is always logged
+                .backup(new BackupService.Request(file, root.backupDirectory(file), policy, fullCheck, compress));
+        BackupResult backup = result.backup();
+        List<String> pruned = result.pruned().stream().map(e -> e.file().toString()).toList();
         String text = "backup: " + backup.file() + " (" + backup.bytes() + " bytes, " + backup.millis() + " ms)\n";
         root.output().result(Output.doc()
-                .with("database", database.file().toString())
+                .with("database", result.database().toString())
                 .with("backup", backup.file().toString())
                 .with("kind", policy.prunesPlainBackups() ? "scheduled" : "manual")
                 .with("bytes", backup.bytes())

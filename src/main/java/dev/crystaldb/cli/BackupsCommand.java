@@ -1,8 +1,9 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.backup.BackupCatalog;
 import dev.crystaldb.backup.BackupEntry;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.ops.BackupInspection;
+import dev.crystaldb.ops.BackupsService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -19,11 +20,12 @@ class BackupsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var databaseFile = root.databasePath();
-        BackupCatalog catalog = new BackupCatalog(root.backupDirectory(databaseFile), databaseFile);
+        BackupsService.Listing listing = new BackupsService(databaseFile, root.backupDirectory(databaseFile)).list();
         List<List<String>> rows = new ArrayList<>();
         List<Map<String, Object>> documents = new ArrayList<>();
-        for (BackupEntry entry : catalog.list()) {
-            BackupInspection inside = BackupInspection.of(catalog, entry);
+        for (BackupsService.Listed listed : listing.backups()) {
+            BackupEntry entry = listed.entry();
+            BackupInspection inside = listed.inside();
             String time = entry.name().time().toString().replace('T', ' ');
             String reason = entry.name().reason() == null ? "" : entry.name().reason();
             rows.add(List.of(entry.file().getFileName().toString(), time, Sizes.human(entry.bytes()), inside.version(), reason,
@@ -39,11 +41,11 @@ class BackupsCommand implements Callable<Integer> {
                     .with("reason", entry.name().reason())
                     .with("compressed", entry.name().compressed()));
         }
-        List<String> ignored = catalog.ignored();
+        List<String> ignored = listing.ignored();
         ignored.forEach(reason -> root.output().info("ignored " + reason));
-        String text = rows.isEmpty() ? "no backups in " + catalog.directory() + "\n"
+        String text = rows.isEmpty() ? "no backups in " + listing.directory() + "\n"
                 : Output.table(List.of("NAME", "TIME (UTC)", "SIZE", "VERSION", "REASON", "COMPRESSED"), rows);
-        root.output().result(Output.doc().with("directory", catalog.directory().toString()).with("backups", documents)
+        root.output().result(Output.doc().with("directory", listing.directory().toString()).with("backups", documents)
                 .with("ignored", ignored), text);
         return ExitCode.OK.code;
     }

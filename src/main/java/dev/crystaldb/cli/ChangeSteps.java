@@ -68,12 +68,17 @@ final class ChangeSteps {
     }
 
     static String text(String verb, UpgradeResult result) {
+        return text(verb, result, "database is now at");
+    }
+
+    /** As text(verb, result), with what reached the version named in the last line (a rehearsal: "the copy reached"). */
+    static String text(String verb, UpgradeResult result, String reached) {
         StringBuilder text = new StringBuilder();
         for (UpgradeResult.Step step : result.steps()) {
             text.append(verb).append(' ').append(step.version()).append("  ").append(step.description())
                     .append("  (").append(step.millis()).append(" ms)\n");
         }
-        text.append("database is now at version ").append(result.to().map(Version::toString).orElse("base (none)"))
+        text.append(reached).append(" version ").append(result.to().map(Version::toString).orElse("base (none)"))
                 .append(" (").append(result.steps().size()).append(" step(s), ").append(result.totalMillis()).append(" ms)\n");
         return text.toString();
     }

@@ -2,7 +2,6 @@ package dev.crystaldb.cli;
 
 import dev.crystaldb.backup.BackupWriter;
 import dev.crystaldb.db.DatabaseLocation;
-import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.db.TrustedPath;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.MigrationSet;
@@ -97,9 +96,6 @@ public class CrystalDbCommand {
     }
 
     /** The database for a command that only reads: opened read-only, its bytes never change. */
-    SqliteDatabase readDatabase() {
-        return SqliteDatabase.forReading(databasePath(), lockTimeout());
-    }
 
     /** The set of this run, refused (exit 2) when it has misnamed, duplicate or orphaned files. */
     MigrationSet migrations() {

@@ -44,7 +44,7 @@ class DowngradeCommand implements Callable<Integer> {
         Path file = root.databasePath();
         DowngradeService service = new DowngradeService(root.backupWriter(), output.progress(), output::info, root.lockTimeout());
         if (dryRun) {
-            DowngradePlan plan = service.plan(root.readDatabase(), migrations, target);
+            DowngradePlan plan = service.plan(root.databasePath(), migrations, target);
             String sql = ChangeSteps.sqlOf(scripts(plan));
             output.result(ChangeSteps.document(file.toString(), UpgradeResult.unchanged(plan.from()), Optional.empty(), true).with("sql", sql),
                     plan.nothingToDo() ? "nothing to undo: database is at version " + plan.from().map(Version::toString).orElse("none") : sql);

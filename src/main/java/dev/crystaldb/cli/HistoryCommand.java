@@ -2,10 +2,9 @@ package dev.crystaldb.cli;
 
 import dev.crystaldb.migrate.DatabaseState;
 import dev.crystaldb.migrate.HistoryEntry;
-import dev.crystaldb.migrate.MigrationEngine;
-import dev.crystaldb.migrate.MigrationSet;
 import dev.crystaldb.migrate.Version;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.ops.InspectService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -21,9 +20,9 @@ class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MigrationSet migrations = root.migrations();
-        DatabaseState state = new MigrationEngine(root.readDatabase(), migrations).inspect();
-        List<Version> held = state.heldPending(migrations);
+        InspectService.History history = new InspectService(root.lockTimeout()).history(root.databasePath(), root.migrations());
+        DatabaseState state = history.state();
+        List<Version> held = history.held();
         List<List<String>> rows = new ArrayList<>();
         List<Map<String, Object>> documents = new ArrayList<>();
         for (HistoryEntry entry : state.entries()) {

@@ -3,6 +3,7 @@ package dev.crystaldb.cli;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.MigrationLinter;
 import dev.crystaldb.migrate.MigrationSet;
+import dev.crystaldb.ops.LintService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -25,7 +26,7 @@ class LintCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MigrationSet migrations = root.migrationSet();
-        List<MigrationLinter.Finding> findings = MigrationLinter.lint(migrations, roundTrip);
+        List<MigrationLinter.Finding> findings = new LintService().lint(migrations, roundTrip);
         long errors = findings.stream().filter(f -> f.severity() == MigrationLinter.Severity.ERROR).count();
         long notes = findings.stream().filter(f -> f.severity() == MigrationLinter.Severity.NOTE).count();
         long warnings = findings.size() - errors - notes;

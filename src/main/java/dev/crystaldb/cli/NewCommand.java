@@ -1,17 +1,15 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.authoring.MigrationAuthor;
-import dev.crystaldb.authoring.Renames;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
-import dev.crystaldb.migrate.MigrationScaffold;
+import dev.crystaldb.ops.NewMigrationService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,18 +40,18 @@ class NewCommand implements Callable<Integer> {
     public Integer call() {
         Path directory = root.writableMigrationDirectory("new");
         String description = String.join(" ", words);
-        MigrationScaffold scaffold = new MigrationScaffold(Clock.systemUTC());
+        NewMigrationService service = new NewMigrationService();
         Output output = root.output();
         if (schema == null) {
             if (!renames.isEmpty() || allowDataLoss) {
                 throw CrystalDbException.usage((allowDataLoss ? "--allow-data-loss" : "--rename") + " works with --from SCHEMA only");
             }
-            List<Path> created = scaffold.create(directory, description);
+            List<Path> created = service.template(directory, description);
             output.result(Output.doc().with("created", created.stream().map(Path::toString).toList()),
                     "created " + created.get(0) + "\ncreated " + created.get(1) + "\nwrite the SQL of both, then delete their '-- crystal-db: not written yet' line");
             return ExitCode.OK.code;
         }
-        MigrationAuthor.Result result = new MigrationAuthor(scaffold).write(directory, description, schema, Renames.parse(renames), allowDataLoss);
+        MigrationAuthor.Result result = service.fromSchema(directory, description, schema, renames, allowDataLoss);
         result.notes().forEach(output::info);
         result.warnings().forEach(output::warning);
         Output.Doc document = Output.doc().with("from", result.from()).with("schema", schema.toString())

@@ -1,12 +1,13 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.db.SqliteDatabase;
+
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.ops.RehearsalService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -20,13 +21,13 @@ class RehearseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SqliteDatabase database = root.readDatabase();
-        RehearsalService.Result result = new RehearsalService(root.backupWriter(), root.output().progress(), root.output()::info)
-                .rehearse(database, root.migrations(), root.backupDirectory(database.file()), target);
-        root.output().result(ChangeSteps.document(database.file().toString(), result.upgrade(), Optional.empty(), true)
+        Path file = root.databasePath();
+        RehearsalService.Result result = new RehearsalService(root.backupWriter(), root.output().progress(), root.output()::info, root.lockTimeout())
+                .rehearse(file, root.migrations(), root.backupDirectory(file), target);
+        root.output().result(ChangeSteps.document(result.database().toString(), result.upgrade(), Optional.empty(), true)
                         .with("rehearsal", true).with("copy_ms", result.copyMillis()),
-                ChangeSteps.text("rehearsed", result.upgrade()).replace("database is now at", "the copy reached")
-                        + "rehearsal passed; " + database.file() + " was not changed");
+                ChangeSteps.text("rehearsed", result.upgrade(), "the copy reached")
+                        + "rehearsal passed; " + result.database() + " was not changed");
         return ExitCode.OK.code;
     }
 }

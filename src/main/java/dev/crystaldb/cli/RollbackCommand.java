@@ -1,10 +1,10 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.backup.BackupCatalog;
 import dev.crystaldb.backup.BackupEntry;
-import dev.crystaldb.backup.BackupRestorer;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.ops.BackupInspection;
+import dev.crystaldb.ops.BackupsService;
 import dev.crystaldb.migrate.Version;
 import dev.crystaldb.ops.RollbackService;
 import dev.crystaldb.ops.SystemdUnit;
@@ -39,11 +39,11 @@ class RollbackCommand implements Callable<Integer> {
     public Integer call() {
         Path databaseFile = root.databasePath();
         Optional<SystemdUnit> unit = Optional.ofNullable(service).map(SystemdUnit::of);
-        BackupCatalog catalog = new BackupCatalog(root.backupDirectory(databaseFile), databaseFile);
-        BackupEntry chosen = choose(catalog);
+        BackupsService backups = new BackupsService(databaseFile, root.backupDirectory(databaseFile));
+        BackupEntry chosen = choose(backups);
         Output output = root.output();
-        RollbackService.Result result = new RollbackService(root.backupWriter(), new BackupRestorer(output.progress()), output::info, root.lockTimeout())
-                .rollback(new RollbackService.Request(databaseFile, catalog.directory(), chosen, unit),
+        RollbackService.Result result = new RollbackService(root.backupWriter(), output.progress(), output::info, root.lockTimeout())
+                .rollback(new RollbackService.Request(databaseFile, backups.directory(), chosen, unit),
                         backup -> root.confirm("Replace " + databaseFile + " with " + backup.file().getFileName() + "?"));
         String version = result.version().map(Version::toString).orElse("none");
         output.result(Output.doc()
@@ -58,39 +58,35 @@ class RollbackCommand implements Callable<Integer> {
         return ExitCode.OK.code;
     }
 
-    private BackupEntry choose(BackupCatalog catalog) {
+    private BackupEntry choose(BackupsService backups) {
         int given = (backupName != null ? 1 : 0) + (latest ? 1 : 0) + (beforeUpgrade ? 1 : 0);
         if (given > 1) {
             throw CrystalDbException.usage("choose one backup: a name, --latest or --before-upgrade");
         }
         if (backupName != null) {
-            return catalog.find(backupName);
+            return backups.named(backupName);
         }
         if (latest) {
-            return catalog.latest().orElseThrow(() -> CrystalDbException.usage(catalog.list().isEmpty()
-                    ? "no backups in " + catalog.directory() + ": nothing to restore"
-                    : "no backup in " + catalog.directory() + " for --latest, only emergency copies or unreadable files: "
-                            + "name one to restore it (`crystal-db backups` lists them)"));
+            return backups.latest();
         }
         if (beforeUpgrade) {
-            return catalog.latestWithReason("pre-upgrade").orElseThrow(() ->
-                    CrystalDbException.usage("no pre-upgrade backup in " + catalog.directory() + ": `crystal-db backups` lists what there is"));
+            return backups.beforeUpgrade();
         }
-        List<BackupEntry> entries = catalog.list();
+        List<BackupEntry> entries = backups.entries();
         if (entries.isEmpty()) {
-            throw CrystalDbException.usage("no backups in " + catalog.directory() + ": nothing to restore");
+            throw CrystalDbException.usage("no backups in " + backups.directory() + ": nothing to restore");
         }
         if (root.yes || !Terminal.interactive()) {
             throw CrystalDbException.usage("name the backup to restore (see `crystal-db backups`), or pass --latest or --before-upgrade");
         }
-        return pickOnTerminal(catalog, entries);
+        return pickOnTerminal(backups, entries);
     }
 
-    private BackupEntry pickOnTerminal(BackupCatalog catalog, List<BackupEntry> entries) {
+    private BackupEntry pickOnTerminal(BackupsService backups, List<BackupEntry> entries) {
         var err = root.spec.commandLine().getErr();
         for (int i = 0; i < entries.size(); i++) {
             BackupEntry entry = entries.get(i);
-            BackupInspection inside = BackupInspection.of(catalog, entry);
+            BackupInspection inside = backups.inside(entry);
             err.printf("%3d) %s  %s  version %s%s%n", i + 1, entry.file().getFileName(), Sizes.human(entry.bytes()), inside.version(),
                     entry.isEmergencyCopy() ? "  (emergency copy: the state a rollback replaced)" : "");
         }

@@ -1,6 +1,6 @@
 package dev.crystaldb.cli;
 
-import dev.crystaldb.db.SqliteQueries;
+import dev.crystaldb.ops.InspectService;
 import dev.crystaldb.migrate.MigrationSet;
 import picocli.CommandLine.IVersionProvider;
 
@@ -15,7 +15,7 @@ public class VersionInfo implements IVersionProvider {
         return new String[]{
                 "crystal-db " + toolVersion(),
                 bundledSet(),
-                "SQLite " + SqliteQueries.libraryVersion()
+                "SQLite " + InspectService.sqliteVersion()
         };
     }
 

@@ -71,7 +71,7 @@ public final class DowngradeService {
     }
 
     /** Reads only: what downgrade would run (--dry-run). */
-    public DowngradePlan plan(SqliteDatabase database, MigrationSet migrations, String target) {
-        return new MigrationEngine(database, migrations).planDowngrade(target);
+    public DowngradePlan plan(Path database, MigrationSet migrations, String target) {
+        return new MigrationEngine(SqliteDatabase.forReading(database, lockTimeout), migrations).planDowngrade(target);
     }
 }

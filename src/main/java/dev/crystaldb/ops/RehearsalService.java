@@ -19,6 +19,7 @@ import dev.crystaldb.progress.Progress;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -30,21 +31,30 @@ import java.util.function.Consumer;
  */
 public final class RehearsalService {
     /** A passed rehearsal (a failed one throws): the steps that ran on the copy, and how long copying took. */
-    public record Result(UpgradeResult upgrade, long copyMillis) {
+    private final Duration lockTimeout;
+
+    /** The database rehearsed on (only read), the upgrade of the copy and how long the copy took. */
+    public record Result(Path database, UpgradeResult upgrade, long copyMillis) {
     }
 
     private final BackupWriter writer;
     private final Progress progress;
     private final Consumer<String> notices;
 
-    public RehearsalService(BackupWriter writer, Progress progress, Consumer<String> notices) {
+    public RehearsalService(BackupWriter writer, Progress progress, Consumer<String> notices, Duration lockTimeout) {
+        this.lockTimeout = lockTimeout;
         this.writer = writer;
         this.progress = progress;
         this.notices = notices;
     }
 
     /** Throws the failure the real upgrade would meet (exit 1, or 4 on drift); returns the report otherwise. */
-    public Result rehearse(SqliteDatabase database, MigrationSet migrations, Path backupDirectory, String target) {
+    public Result rehearse(Path file, MigrationSet migrations, Path backupDirectory, String target) {
+        return rehearse(SqliteDatabase.forReading(file, lockTimeout), migrations, backupDirectory, target);
+    }
+
+    /** The same on a database the caller opened (upgrade --rehearse, under its lock). */
+    Result rehearse(SqliteDatabase database, MigrationSet migrations, Path backupDirectory, String target) {
         // a history another set wrote is refused before the database is copied (which may take minutes) for nothing
         MigrationEngine live = new MigrationEngine(database, migrations);
         live.requireSameSet(live.inspect());
@@ -52,13 +62,13 @@ public final class RehearsalService {
              ScratchDirectory scratch = ScratchDirectory.createFor(backups)) {
             notices.accept("copying " + database.file() + " to a scratch database ...");
             BackupResult copy = writer.write(database, scratch.path(), "rehearsal", false);
-            return rehearseOn(SqliteDatabase.ownFile(copy.file(), database.lockTimeout()), migrations, target, copy.millis());
+            return rehearseOn(database.file(), SqliteDatabase.ownFile(copy.file(), database.lockTimeout()), migrations, target, copy.millis());
         } catch (IOException e) {
             throw CrystalDbException.failed("cannot make a scratch copy in " + backupDirectory + ": " + e.getMessage(), e);
         }
     }
 
-    private Result rehearseOn(SqliteDatabase rehearsal, MigrationSet migrations, String target, long copyMillis) {
+    private Result rehearseOn(Path database, SqliteDatabase rehearsal, MigrationSet migrations, String target, long copyMillis) {
         MigrationEngine engine = new MigrationEngine(rehearsal, migrations, progress);
         UpgradePlan plan = engine.planUpgrade(target);
         notices.accept("rehearsing " + plan.scripts().size() + " migration(s) on the copy ...");
@@ -80,7 +90,7 @@ public final class RehearsalService {
                     + result.to().get() + " (" + drift.get(0) + (drift.size() > 1 ? ", and " + (drift.size() - 1) + " more" : "")
                     + "); the database has drifted: run `crystal-db verify`");
         }
-        return new Result(result, copyMillis);
+        return new Result(database, result, copyMillis);
     }
 
     private static FileOwner owner(SqliteDatabase database) {

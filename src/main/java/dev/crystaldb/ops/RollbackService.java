@@ -17,6 +17,8 @@ import dev.crystaldb.migrate.Version;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import dev.crystaldb.progress.Progress;
+
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
@@ -55,9 +57,9 @@ public final class RollbackService {
     private final Consumer<String> notices;
     private final Duration lockTimeout;
 
-    public RollbackService(BackupWriter writer, BackupRestorer restorer, Consumer<String> notices, Duration lockTimeout) {
+    public RollbackService(BackupWriter writer, Progress progress, Consumer<String> notices, Duration lockTimeout) {
         this.writer = writer;
-        this.restorer = restorer;
+        this.restorer = new BackupRestorer(progress);
         this.notices = notices;
         this.lockTimeout = lockTimeout;
     }

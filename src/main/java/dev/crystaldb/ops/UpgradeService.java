@@ -79,7 +79,7 @@ public final class UpgradeService {
             boolean creating = !database.exists();
             Optional<RehearsalService.Result> rehearsal = Optional.empty();
             if (request.rehearse() && !creating) {
-                rehearsal = Optional.of(new RehearsalService(writer, progress, notices).rehearse(database, request.migrations(),
+                rehearsal = Optional.of(new RehearsalService(writer, progress, notices, lockTimeout).rehearse(database, request.migrations(),
                         request.backupDirectory(), request.target()));
                 notices.accept("rehearsal passed: " + rehearsal.get().upgrade().steps().size() + " migration(s) in "
                         + rehearsal.get().upgrade().totalMillis() + " ms on the copy");

@@ -1,4 +1,4 @@
-package dev.crystaldb.cli;
+package dev.crystaldb.ops;
 
 import dev.crystaldb.backup.BackupCatalog;
 import dev.crystaldb.backup.BackupEntry;
@@ -7,9 +7,9 @@ import dev.crystaldb.migrate.HistoryReader;
 import dev.crystaldb.migrate.Version;
 
 /** The schema version inside a backup, or why it cannot be read; a damaged backup is listed, not skipped. */
-record BackupInspection(String versionOrNull, boolean readable, String problem) {
+public record BackupInspection(String versionOrNull, boolean readable, String problem) {
 
-    static BackupInspection of(BackupCatalog catalog, BackupEntry entry) {
+    public static BackupInspection of(BackupCatalog catalog, BackupEntry entry) {
         var unsound = BackupCatalog.unsound(entry);
         if (unsound.isPresent()) {
             return new BackupInspection(null, false, unsound.get());
@@ -22,7 +22,8 @@ record BackupInspection(String versionOrNull, boolean readable, String problem) 
         }
     }
 
-    String version() {
+    /** As listed: the version, none, or UNREADABLE. */
+    public String version() {
         if (!readable) {
             return "UNREADABLE";
         }
