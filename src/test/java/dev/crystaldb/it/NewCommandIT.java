@@ -43,12 +43,22 @@ class NewCommandIT {
         Path err = Files.createFile(dir.resolve("stderr.txt"));
         String stream = Files.getAttribute(err, "unix:dev") + ":" + Files.getAttribute(err, "unix:ino");
         assertEquals(2, runWithStderrTo(err, stream, "--db", dir.resolve("missing.db").toString(), "status"));
-        assertEquals("<3>crystal-db: database " + dir.resolve("missing.db") + " does not exist: check --db / CRYSTAL_DB, or pass --create to make a new one\n",
-                Files.readString(err));
+        // the set named first (a notice), then the refusal (an error), as every command that reads a set does
+        assertEquals(List.of("<6>migrations: " + builtInSet(), "<3>crystal-db: database " + dir.resolve("missing.db")
+                        + " does not exist: check --db / CRYSTAL_DB, or pass --create to make a new one"),
+                Files.readAllLines(err));
 
         Files.writeString(err, "");
         assertEquals(2, runWithStderrTo(err, "1:2", "--db", dir.resolve("missing.db").toString(), "status"));
-        assertTrue(Files.readString(err).startsWith("crystal-db: database "), "a JOURNAL_STREAM inherited by a process whose stderr is elsewhere: plain lines");
+        assertEquals(List.of("migrations: " + builtInSet(), "crystal-db: database " + dir.resolve("missing.db")
+                        + " does not exist: check --db / CRYSTAL_DB, or pass --create to make a new one"),
+                Files.readAllLines(err), "a JOURNAL_STREAM inherited by a process whose stderr is elsewhere: plain lines");
+    }
+
+    /** How the first line names the set built into the executable under test. */
+    private String builtInSet() throws Exception {
+        String version = CrystalDb.run(dir, "--version").stdout();
+        return version.lines().filter(l -> l.startsWith("migrations: ")).findFirst().orElseThrow().substring("migrations: ".length());
     }
 
     private int runWithStderrTo(Path err, String journalStream, String... args) throws Exception {
