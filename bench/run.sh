@@ -40,18 +40,20 @@ human() { awk -v b="$1" 'BEGIN { m = b / 1048576; if (m >= 1000) printf "%.1f Gi
 # 1. crystal-db itself: the native executable and the JVM build, side by side
 # ---------------------------------------------------------------------------------------------
 # The native executable comes from the archive (./mvnw package -Pdist), else from target/ when the last
-# build there was native (-Dnative); it is unpacked into bench/.data/native, out of the way of the JVM build.
+# build there was native (-Dnative). It is one file (its libraries are inside it): only that file is copied,
+# into bench/.data/native, out of the way of the JVM build.
 mkdir -p "$DATA"
 NATIVE_EXE=
 archives=("$ROOT"/target/crystal-db-*-linux-*.tar.gz)
 rm -rf "$DATA/native"
 if [ -f "${archives[0]}" ]; then
   mkdir -p "$DATA/native"
-  tar -xzf "${archives[0]}" -C "$DATA/native" --strip-components=1
-  NATIVE_FROM=$(basename "${archives[0]}")
+  tar -xzf "${archives[0]}" -O "$(basename "${archives[0]}" .tar.gz)/crystal-db" >"$DATA/native/crystal-db"
+  chmod 755 "$DATA/native/crystal-db"
+  NATIVE_FROM="$(basename "${archives[0]}"), its crystal-db alone"
 elif [ -x "$ROOT/target/crystal-db" ] && [ "$(head -c 2 "$ROOT/target/crystal-db")" != "#!" ]; then
   mkdir -p "$DATA/native"
-  cp "$ROOT/target/crystal-db" "$DATA/native/" && cp -R "$ROOT/target/lib" "$DATA/native/lib"
+  cp "$ROOT/target/crystal-db" "$DATA/native/"
   NATIVE_FROM="target/crystal-db (-Dnative)"
 fi
 [ -d "$DATA/native" ] && NATIVE_EXE=$DATA/native/crystal-db

@@ -45,13 +45,22 @@ import java.util.zip.ZipEntry;
  * Elsewhere the image builder of Maven Central's {@code org.graalvm.nativeimage:svm} jars runs on the JDK 25
  * itself: this program does what the {@code native-image} driver would (option translation, the builder's
  * JVM), compiles crystal-db's C support library (native/libjvm, what a GraalVM distribution ships as
- * compiled C libraries), stops the builder at the object file and links that against the JDK's own shared
- * libraries, which it copies into target/lib (the executable finds them through RUNPATH $ORIGIN/lib).
+ * compiled C libraries), stops the builder at the object file and links that with the JDK's own shared
+ * libraries, libjvm.so and SQLite's library embedded in the executable (native/c/chelper/embedded.c loads
+ * them from memory at start): target/crystal-db is the one file to ship.
  */
 public final class NativeImageBuild {
     /** The JDK's native libraries the image calls into (file I/O, NIO, sockets for InetAddress, zip, extended socket options). */
     private static final List<String> JDK_LIBRARIES = List.of("java", "nio", "net", "zip", "extnet");
-    /** crystal-db's C sources, under native/c: chelper/ is linked into the executable, jvm/ becomes lib/libjvm.so. */
+    /**
+     * The libraries embedded in the executable, in the order they are loaded at start: each one's dependencies
+     * (DT_NEEDED, checked at build time) before it, so that they resolve to the loaded copy by its soname.
+     * SQLite's comes last and is only written to a memory file, for sqlite-jdbc to load.
+     */
+    private static final List<String> EMBEDDED_LIBRARIES = List.of("libjvm.so", "libjava.so", "libnet.so", "libnio.so",
+            "libzip.so", "libextnet.so", "libsqlitejdbc.so");
+    private static final String SQLITE_LIBRARY = "libsqlitejdbc.so";
+    /** crystal-db's C sources, under native/c: chelper/ is linked into the executable, jvm/ becomes libjvm.so (embedded). */
     private static final String C_SOURCES = "c";
     /** Which struct the builder asks for per architecture: the @CStruct CPUFeatures of each LibCHelper, as a header. */
     private static final List<String[]> CPU_FEATURE_HEADERS = List.of(
@@ -69,7 +78,7 @@ public final class NativeImageBuild {
             "predefined-classes-config.json", "PredefinedClassesConfigurationResources",
             "reachability-metadata.json", "ReachabilityMetadataResources");
 
-    /** The oldest glibc the executable and lib/libjvm.so run on (the JDK's libraries need 2.15, SQLite's 2.3). */
+    /** The oldest glibc the executable and its libjvm.so run on (the JDK's libraries need 2.15, SQLite's 2.3). */
     private static final String GLIBC_FLOOR = "2.17";
     /** glibc functions younger than the floor that have no older version, and what native/c/chelper/glibc.c offers instead. */
     private static final Map<String, String> GLIBC_REPLACEMENTS = Map.of("fstat", "crystaldb_fstat");
@@ -151,14 +160,14 @@ public final class NativeImageBuild {
             throw new Failure(argsFile + " is missing: Quarkus did not prepare the native build (quarkus.native.sources-only)");
         }
         List<String> arguments = List.of(Files.readString(argsFile).trim().split("\\s+"));
-        Path lib = target.resolve("lib");
-        if (!relink) {
-            deleteRecursively(lib); // no library of an earlier build (the other toolchain's) may be shipped with this one
-        }
-        Files.createDirectories(lib);
+        // the libraries the executable embeds, gathered here (sqlite-jdbc's feature exports its own here too,
+        // -J-Dorg.sqlite.lib.exportPath); target/lib is where earlier builds put them beside the executable
+        Path lib = work.resolve("lib");
+        deleteRecursively(target.resolve("lib"));
         Optional<Path> graalvm = installedNativeImage();
         Path executable;
         if (graalvm.isPresent()) {
+            Files.createDirectories(lib);
             say("building with " + graalvm.get() + " (GraalVM / Mandrel)");
             run(sources, List.of(), concat(List.of(graalvm.get().toString()), arguments));
             executable = sources.resolve(imageName(arguments));
@@ -171,12 +180,8 @@ public final class NativeImageBuild {
         Path installed = target.resolve("crystal-db");
         Files.copy(executable, installed, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(installed, PosixFilePermissions.fromString("rwxr-xr-x"));
-        if (!Files.isRegularFile(lib.resolve("libsqlitejdbc.so"))) {
-            throw new Failure(lib.resolve("libsqlitejdbc.so") + " is missing: sqlite-jdbc's feature did not export its library"
-                    + " (-J-Dorg.sqlite.lib.exportPath in quarkus.native.additional-build-args)");
-        }
-        say(String.format("done in %d s: %s (%d KiB) and %s", (System.nanoTime() - started) / 1_000_000_000L, installed,
-                Files.size(installed) / 1024, lib));
+        say(String.format("done in %d s: %s (%d KiB, its libraries inside)", (System.nanoTime() - started) / 1_000_000_000L,
+                installed, Files.size(installed) / 1024));
     }
 
     // ------------------------------------------------------------------ GraalVM / Mandrel
@@ -223,6 +228,7 @@ public final class NativeImageBuild {
             return linkImage(findObjectFile(work.resolve("tmp"), imageName(arguments)), include, lib);
         }
         deleteRecursively(work);
+        Files.createDirectories(lib);
         Path include = work.resolve("clibraries/include");
         Files.createDirectories(include);
         writeCpuFeatureHeaders(include);
@@ -267,13 +273,18 @@ public final class NativeImageBuild {
             Files.copy(jdk.resolve("lib").resolve("lib" + name + ".so"), lib.resolve("lib" + name + ".so"),
                     StandardCopyOption.REPLACE_EXISTING);
         }
+        if (!Files.isRegularFile(lib.resolve(SQLITE_LIBRARY))) {
+            throw new Failure(lib.resolve(SQLITE_LIBRARY) + " is missing: sqlite-jdbc's feature did not export its library"
+                    + " (-J-Dorg.sqlite.lib.exportPath in quarkus.native.additional-build-args)");
+        }
         Set<String> implemented = compileJvmLibrary(lib, glibc);
         requireReachableJvmFunctionsImplemented(object, lib, implemented);
-        Path chelper = compileChelper(include, glibc);
-        Path executable = object.resolveSibling(object.getFileName().toString().replaceFirst("\\.o$", ""));
-        link(object, chelper, lib, executable);
-        glibc.requireFloor(executable);
         glibc.requireFloor(lib.resolve("libjvm.so"));
+        Path chelper = compileChelper(include, glibc);
+        Path embedded = embedLibraries(object, lib);
+        Path executable = object.resolveSibling(object.getFileName().toString().replaceFirst("\\.o$", ""));
+        link(object, chelper, embedded, executable);
+        glibc.requireFloor(executable);
         return executable;
     }
 
@@ -437,7 +448,7 @@ public final class NativeImageBuild {
     }
 
     /**
-     * lib/libjvm.so: the JVM functions the JDK's libraries import (they name libjvm.so as a dependency).
+     * libjvm.so: the JVM functions the JDK's libraries import (they name libjvm.so as a dependency).
      * native/c/jvm implements those the image can reach; every other one they import gets a stub that
      * names itself and aborts, generated here from the libraries' own import lists.
      */
@@ -485,7 +496,7 @@ public final class NativeImageBuild {
                 // where glibc older than 2.34 has dlopen and the threads (since 2.34 in libc itself)
                 "-Wl,--no-as-needed", "-l:libdl.so.2", "-l:libpthread.so.0"));
         run(work, List.of(), command);
-        say("lib/libjvm.so: " + (defined.stream().filter(s -> s.startsWith("JVM_")).count()) + " JVM functions implemented, "
+        say("libjvm.so: " + (defined.stream().filter(s -> s.startsWith("JVM_")).count()) + " JVM functions implemented, "
                 + missing.size() + " aborting stubs");
         return defined;
     }
@@ -665,7 +676,94 @@ public final class NativeImageBuild {
         }
     }
 
-    private void link(Path object, Path chelper, Path lib, Path executable) throws IOException, InterruptedException {
+    /**
+     * embedded_libraries.S, assembled: the libraries as read-only data (.incbin) with the table
+     * native/c/chelper/embedded.c loads them from, and for every function of theirs the image's object calls
+     * a jump through a slot that embedded.c fills with dlsym. The executable names none of them as a
+     * dependency, so the dynamic loader never looks for them on disk.
+     */
+    private Path embedLibraries(Path object, Path lib) throws IOException, InterruptedException {
+        Map<String, Integer> definedIn = new HashMap<>();
+        Pattern neededEntry = Pattern.compile("\\(NEEDED\\)\\s+Shared library: \\[([^]]+)]");
+        for (int i = 0; i < EMBEDDED_LIBRARIES.size(); i++) {
+            Path library = lib.resolve(EMBEDDED_LIBRARIES.get(i));
+            List<String> earlier = EMBEDDED_LIBRARIES.subList(0, i);
+            Matcher needed = neededEntry.matcher(output(List.of("readelf", "-d", library.toString())));
+            while (needed.find()) {
+                String name = needed.group(1);
+                if (EMBEDDED_LIBRARIES.contains(name) && !earlier.contains(name)) {
+                    throw new Failure(library.getFileName() + " needs " + name + ", which EMBEDDED_LIBRARIES loads after it");
+                }
+                if (!EMBEDDED_LIBRARIES.contains(name) && !GLIBC_LIBRARIES.contains(name)) {
+                    throw new Failure(library.getFileName() + " needs " + name + ", which is neither embedded nor glibc's");
+                }
+            }
+            if (EMBEDDED_LIBRARIES.get(i).equals(SQLITE_LIBRARY)) {
+                continue; // loaded by sqlite-jdbc, which looks its functions up itself
+            }
+            for (String line : output(List.of("nm", "-D", "--defined-only", library.toString())).split("\n")) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length == 3) {
+                    String name = fields[2].replaceFirst("@.*", "");
+                    definedIn.putIfAbsent(name, "TWi".contains(fields[1]) ? i : -1); // -1: data, which no jump can stand in for
+                }
+            }
+        }
+        StringBuilder text = new StringBuilder("/* generated by native/NativeImageBuild.java: the libraries embedded in the"
+                + " executable and the jumps to their functions, for native/c/chelper/embedded.c */\n"
+                + "    .section .note.GNU-stack,\"\",@progbits\n"
+                + "    .section .rodata.crystaldb_embedded,\"a\",@progbits\n");
+        for (int i = 0; i < EMBEDDED_LIBRARIES.size(); i++) {
+            text.append("    .balign 64\n.Llibrary").append(i).append(": .incbin \"").append(lib.resolve(EMBEDDED_LIBRARIES.get(i)))
+                    .append("\"\n.Llibrary").append(i).append("_end:\n.Lname").append(i).append(": .asciz \"")
+                    .append(EMBEDDED_LIBRARIES.get(i)).append("\"\n");
+        }
+        text.append("    .balign 8\n    .globl crystaldb_embedded_libraries\ncrystaldb_embedded_libraries:\n");
+        for (int i = 0; i < EMBEDDED_LIBRARIES.size(); i++) {
+            text.append("    .quad .Lname").append(i).append(", .Llibrary").append(i).append(", .Llibrary").append(i)
+                    .append("_end - .Llibrary").append(i).append(", ").append(EMBEDDED_LIBRARIES.get(i).equals(SQLITE_LIBRARY) ? 0 : 1)
+                    .append('\n');
+        }
+        text.append("    .quad 0, 0, 0, 0\n");
+        List<String> imports = new ArrayList<>();
+        for (String symbol : symbols(List.of("nm", "--undefined-only", object.toString()))) {
+            Integer library = definedIn.get(symbol);
+            if (library != null && library < 0) {
+                throw new Failure("the image uses " + symbol + ", data of an embedded library; only its functions can be reached");
+            }
+            if (library != null) {
+                imports.add(symbol);
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        StringBuilder table = new StringBuilder("    .balign 8\n    .globl crystaldb_embedded_imports\ncrystaldb_embedded_imports:\n");
+        StringBuilder slots = new StringBuilder("    .data\n    .balign 8\n");
+        StringBuilder jumps = new StringBuilder("    .text\n");
+        for (int i = 0; i < imports.size(); i++) {
+            String symbol = imports.get(i);
+            names.append(".Limport").append(i).append(": .asciz \"").append(symbol).append("\"\n");
+            table.append("    .quad .Limport").append(i).append(", ").append(definedIn.get(symbol)).append(", .Lslot").append(i).append('\n');
+            slots.append(".Lslot").append(i).append(": .quad 0\n");
+            jumps.append("    .globl ").append(symbol).append("\n    .type ").append(symbol).append(", @function\n").append(symbol)
+                    .append(":\n    jmp *.Lslot").append(i).append("(%rip)\n    .size ").append(symbol).append(", . - ").append(symbol)
+                    .append('\n');
+        }
+        table.append("    .quad 0, 0, 0\n");
+        text.append(names).append(table).append(slots).append(jumps);
+        Path source = work.resolve("embedded_libraries.S");
+        Files.writeString(source, text);
+        Path embedded = work.resolve("embedded_libraries.o");
+        run(work, List.of(), List.of("gcc", "-c", "-o", embedded.toString(), source.toString()));
+        long size = 0;
+        for (String name : EMBEDDED_LIBRARIES) {
+            size += Files.size(lib.resolve(name));
+        }
+        say("embedded " + String.join(", ", EMBEDDED_LIBRARIES) + " (" + size / 1024 + " KiB); the image calls " + imports.size()
+                + " of their functions");
+        return embedded;
+    }
+
+    private void link(Path object, Path chelper, Path embedded, Path executable) throws IOException, InterruptedException {
         // A position-dependent executable: the image's code and heap hold about 70,000 absolute addresses that a PIE
         // would have relocated (and so copied into private memory) on every start: 18 % of its CPU time, 3 MiB.
         // The C start-up files for that, with crt1.o calling native/c/chelper/glibc.c's start instead of libc's.
@@ -678,10 +776,7 @@ public final class NativeImageBuild {
         }
         List<String> command = new ArrayList<>(List.of("gcc", "-no-pie", "-nostartfiles", "-z", "noexecstack", "-Wl,--gc-sections",
                 "-o", executable.toString(), start.toString(), startFiles.get(0), startFiles.get(1), object.toString(), chelper.toString(),
-                "-L" + lib, "-Wl,-rpath,$ORIGIN/lib", "-Wl,--no-as-needed", "-ljvm"));
-        for (String name : JDK_LIBRARIES) {
-            command.add("-l" + name);
-        }
+                embedded.toString(), "-Wl,--no-as-needed"));
         // by file name: where glibc older than 2.34 has dlopen, the threads and clock functions
         command.addAll(List.of("-l:libdl.so.2", "-l:libpthread.so.0", "-l:librt.so.1", "-lm", "-lc", startFiles.get(2), startFiles.get(3)));
         run(work, List.of(), command);
@@ -879,8 +974,8 @@ public final class NativeImageBuild {
                 hostedOptions.add("-H:MicroArchitecture=" + value(argument));
             } else if (argument.equals("--static-nolibc")) {
                 // needs the JDK's static libraries, which only a GraalVM distribution has: the JDK's shared
-                // libraries are linked instead and shipped in lib/ (native/README.md)
-                say("--static-nolibc: linking the JDK's shared libraries instead (shipped in lib/)");
+                // libraries are embedded instead (native/README.md)
+                say("--static-nolibc: embedding the JDK's shared libraries instead");
             } else {
                 return false;
             }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Tests the archive to ship on systems without Java: minimal Debian roots made by debootstrap (cached
-# between runs), bookworm and bullseye (an older glibc), the archive unpacked inside as the README says
-# (/opt/crystal-db, symlinked from /usr/local/bin/crystal-db), run through chroot.
-# Checks, per system: no java there; the executable's libraries all resolve (ldd: glibc and lib/); the ops
-# files in share/ (the bash completion loads) and the JDK libraries' licence; --version; upgrade --create,
+# Tests what ships on systems without Java: minimal Debian roots made by debootstrap (cached between
+# runs), bookworm and bullseye (an older glibc), run through chroot.
+# First the executable alone, the archive's crystal-db and no other file, copied to /usr/local/bin/crystal-db
+# (it carries its libraries inside): no java there; ldd names only glibc; --version; upgrade --create,
 # status --check, backup and rollback --latest --yes exit 0 and do their work (the host's sqlite3 reads the
 # chroot's files: version 5, the backup, the restored content, the emergency backup); then bundle writes a
-# copy carrying a set of two migrations, which upgrades a new database to 2, and a damaged copy is exit 4.
+# copy of it carrying a set of two migrations, again one file that runs alone, which upgrades a new database
+# to 2, and a damaged copy is exit 4; nothing is left in the chroot's /tmp or /dev/shm. Then the archive
+# unpacked as the README says (/opt/crystal-db, symlinked from /usr/local/bin/crystal-db): no lib/, the ops
+# files in share/ (the bash completion loads), the JDK libraries' licence, --version and status through the symlink.
 #
 # usage (as root): src/dist/test-archive-in-chroot.sh [--suite SUITE]... [ARCHIVE.tar.gz]
 #   --suite SUITE   a Debian release to test on (repeatable; default: bookworm and bullseye)
@@ -105,6 +107,8 @@ test_on() {
     rm -rf "$install_dir" "$rootfs$data" "$rootfs/tmp/crystal-db-test"
     rm -f "$rootfs/usr/local/bin/crystal-db"
   }
+  # what the chroot's /tmp and /dev/shm hold before crystal-db runs: it must add nothing there
+  scratch_listing() { (cd "$rootfs" && find tmp dev/shm -mindepth 1 -not -path 'tmp/crystal-db-test*' 2>/dev/null | sort); }
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   cleanup
@@ -117,10 +121,11 @@ test_on() {
   glibc=$(chroot "$rootfs" /usr/bin/ldd --version | awk 'NR == 1 { print $NF }')
   say "$suite: glibc $glibc, no java (command -v java fails, no /usr/lib/jvm)"
 
-  # --- install as the README says --------------------------------------------------------------
-  mkdir -p "$install_dir" "$rootfs$data" "$rootfs/tmp/crystal-db-test"
-  tar -xzf "$archive" -C "$install_dir" --strip-components=1
-  ln -s /opt/crystal-db/crystal-db "$rootfs/usr/local/bin/crystal-db"
+  # --- the executable alone: one file copied in ------------------------------------------------
+  mkdir -p "$rootfs$data" "$rootfs/tmp/crystal-db-test"
+  tar -xzf "$archive" -O "$(basename "$archive" .tar.gz)/crystal-db" >"$rootfs/usr/local/bin/crystal-db"
+  chmod 755 "$rootfs/usr/local/bin/crystal-db"
+  scratch_before=$(scratch_listing)
   # The chroot's / must be a mount point, as on any real machine (arch-chroot binds it the same way):
   # otherwise /proc/self/mounts has no entry for it and Java's Files.getFileStore fails ("Mount point
   # not found"), which the backup's free-space check uses.
@@ -154,23 +159,16 @@ test_on() {
                          ORDER BY installed_rank DESC LIMIT 1"
   }
 
-  # every library resolves, to this system's glibc or to the archive's lib/
-  expect 0 ldd /opt/crystal-db/crystal-db
+  # it needs glibc and nothing else: every library ldd names is glibc's
+  expect 0 ldd /usr/local/bin/crystal-db
   if grep -q "not found" "$out"; then cat "$out" >&2; die "$suite: ldd finds a library missing"; fi
-  foreign=$(grep '=>' "$out" | grep -vE '=> /opt/crystal-db/lib/|lib(c|m|dl|pthread|rt)\.so\.[0-9]+ => ' || true)
-  [ -z "$foreign" ] || die "$suite: libraries from neither glibc nor lib/: $foreign"
+  foreign=$(grep '=>' "$out" | grep -vE 'lib(c|m|dl|pthread|rt)\.so\.[0-9]+ => ' || true)
+  [ -z "$foreign" ] || die "$suite: libraries that are not glibc's: $foreign"
+  [ "$(ls -A "$rootfs/usr/local/bin")" = crystal-db ] \
+    || die "$suite: expected the executable alone in /usr/local/bin: $(ls -A "$rootfs/usr/local/bin")"
 
   expect 0 crystal-db --version
   grep -q "^crystal-db $version\$" "$out" || die "$suite: --version printed: $(cat "$out")"
-
-  # the ops files and the licence of the JDK libraries ship with it, and the bash completion loads
-  for f in share/systemd/crystalbudget.service share/systemd/crystal-db-backup.timer share/cron/crystal-db-backup \
-           share/man/man1/crystal-db.1 share/man/man1/crystal-db-upgrade.1 share/bash-completion/crystal-db \
-           share/licenses/openjdk/LICENSE share/licenses/openjdk/ASSEMBLY_EXCEPTION lib/libsqlitejdbc.so; do
-    [ -s "$install_dir/$f" ] || die "the archive has no $f"
-  done
-  expect 0 bash -c '. /opt/crystal-db/share/bash-completion/crystal-db && complete -p crystal-db'
-  grep -q crystal-db "$out" || die "$suite: the bash completion registered nothing for crystal-db: $(cat "$out")"
 
   expect 0 crystal-db --db "$db" upgrade --create --yes
   [ "$(version_of "$db")" = 5 ] || die "$suite: after upgrade --create the database is at version '$(version_of "$db")', expected 5"
@@ -205,18 +203,41 @@ test_on() {
   printf 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n' >"$rootfs$data/app-migrations/V1__notes.sql"
   printf 'DROP TABLE notes;\n' >"$rootfs$data/app-migrations/U1__notes.sql"
   printf 'ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;\n' >"$rootfs$data/app-migrations/V2__pinned.sql"
-  expect 0 crystal-db --migrations "$data/app-migrations" bundle --name chroot-app -o /opt/crystal-db/app-db
-  expect 0 /opt/crystal-db/app-db --version
+  expect 0 crystal-db --migrations "$data/app-migrations" bundle --name chroot-app -o "$data/app-db"
+  # the copy carries the libraries as the original does: nothing to copy beside it, so no warning
+  if grep -q '^crystal-db: warning' "$err"; then die "$suite: bundle warned: $(cat "$err")"; fi
+  expect 0 "$data/app-db" --version
   grep -q '^migrations: bundled "chroot-app", head 2, 2 migrations' "$out" || die "$suite: the bundle's --version printed: $(cat "$out")"
-  expect 0 /opt/crystal-db/app-db --db "$data/notes.db" upgrade --create --yes
+  expect 0 "$data/app-db" --db "$data/notes.db" upgrade --create --yes
   [ "$(version_of "$data/notes.db")" = 2 ] || die "$suite: the bundle upgraded to version '$(version_of "$data/notes.db")', expected 2"
   [ "$(sqlite3 "$rootfs$data/notes.db" "SELECT count(*) FROM pragma_table_info('notes') WHERE name = 'pinned'")" = 1 ] \
     || die "$suite: the bundle's migrations did not make notes.pinned"
-  size=$(stat -c %s "$install_dir/app-db")
-  printf 'X' | dd of="$install_dir/app-db" bs=1 seek=$((size - 3)) conv=notrunc status=none
-  expect 4 /opt/crystal-db/app-db --db "$data/notes.db" status
+  size=$(stat -c %s "$rootfs$data/app-db")
+  printf 'X' | dd of="$rootfs$data/app-db" bs=1 seek=$((size - 3)) conv=notrunc status=none
+  expect 4 "$data/app-db" --db "$data/notes.db" status
   grep -q 'is damaged' "$err" || die "$suite: a damaged bundle said: $(cat "$err")"
   say "$suite: bundle: the released executable bundled a set, the bundle upgraded a new database to 2, a damaged trailer is exit 4"
+
+  [ "$(scratch_listing)" = "$scratch_before" ] || die "$suite: crystal-db left files in /tmp or /dev/shm: $(scratch_listing)"
+  say "$suite: the executable alone and its bundle passed; nothing written to /tmp or /dev/shm"
+
+  # --- the archive, installed as the README says -----------------------------------------------
+  rm -f "$rootfs/usr/local/bin/crystal-db"
+  mkdir -p "$install_dir"
+  tar -xzf "$archive" -C "$install_dir" --strip-components=1
+  ln -s /opt/crystal-db/crystal-db "$rootfs/usr/local/bin/crystal-db"
+  [ ! -e "$install_dir/lib" ] || die "the archive has a lib/ directory: $(ls "$install_dir/lib")"
+  # the ops files and the licence of the JDK libraries ship with it, and the bash completion loads
+  for f in share/systemd/crystalbudget.service share/systemd/crystal-db-backup.timer share/cron/crystal-db-backup \
+           share/man/man1/crystal-db.1 share/man/man1/crystal-db-upgrade.1 share/bash-completion/crystal-db \
+           share/licenses/openjdk/LICENSE share/licenses/openjdk/ASSEMBLY_EXCEPTION; do
+    [ -s "$install_dir/$f" ] || die "the archive has no $f"
+  done
+  expect 0 bash -c '. /opt/crystal-db/share/bash-completion/crystal-db && complete -p crystal-db'
+  grep -q crystal-db "$out" || die "$suite: the bash completion registered nothing for crystal-db: $(cat "$out")"
+  expect 0 crystal-db --version
+  grep -q "^crystal-db $version\$" "$out" || die "$suite: --version printed: $(cat "$out")"
+  expect 0 crystal-db --db "$db" status --check
   say "$suite: passed (glibc $glibc)"
 }
 

@@ -1,7 +1,7 @@
 /*
  * crystal-db: runs on glibc 2.17 and later although it is linked on a newer one.
  *
- * NativeImageBuild.java binds every glibc function the executable and lib/libjvm.so call to the oldest
+ * NativeImageBuild.java binds every glibc function the executable and its libjvm.so call to the oldest
  * version that is not newer than 2.17 (objcopy renames pthread_create to pthread_create@GLIBC_2.2.5,
  * and so on). Two kinds of reference need more than a rename, and are here:
  *

@@ -1,6 +1,6 @@
 /*
- * crystal-db: lib/libjvm.so, the "JVM" that the JDK's own libjava, libnio, libnet, libzip and libextnet
- * (copied from the JDK 25 into lib/) are linked against, in place of HotSpot's libjvm.so.
+ * crystal-db: libjvm.so, the "JVM" that the JDK's own libjava, libnio, libnet, libzip and libextnet
+ * (copied from the JDK 25, embedded in the executable with it) are linked against, in place of HotSpot's libjvm.so.
  *
  * Those libraries import about 160 JVM_* functions. The native image reaches them only through the
  * JNI methods of theirs that it calls (file and NIO I/O, process and environment, InetAddress, zip
@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <jni.h>
+#include <link.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -30,7 +31,7 @@
 #define JVM_INTERFACE_VERSION 6
 
 __attribute__((noreturn)) void crystaldb_jvm_unsupported(const char *name) {
-    fprintf(stderr, "crystal-db: internal error: %s of lib/libjvm.so was called; it is not implemented"
+    fprintf(stderr, "crystal-db: internal error: %s of crystal-db's libjvm.so was called; it is not implemented"
                     " in crystal-db's native build (native/README.md)\n", name);
     fflush(stderr);
     abort();
@@ -171,17 +172,20 @@ EXPORT int jio_fprintf(FILE *stream, const char *format, ...) {
 
 /*
  * The image treats the JDK's libraries as built in and calls JNI_OnLoad_<name> for each. Here they
- * are shared libraries loaded with the executable: run the library's own JNI_OnLoad when it has one
- * (libjava, libnio and libnet record the JavaVM there). A built-in library must report JNI 1.8 or later.
+ * are shared libraries the executable loaded from memory at start (native/c/chelper/embedded.c), found
+ * by their soname: run the library's own JNI_OnLoad when it has one (libjava, libnio and libnet record
+ * the JavaVM there), not one of its dependencies' that dlsym would find too. A built-in library must
+ * report JNI 1.8 or later.
  */
 static jint load_builtin(const char *file, JavaVM *vm, void *reserved) {
     jint version = JNI_VERSION_1_8;
     void *library = dlopen(file, RTLD_LAZY | RTLD_NOLOAD);
     if (library != NULL) {
         void *onload = dlsym(library, "JNI_OnLoad");
+        struct link_map *map = NULL;
         Dl_info where;
-        if (onload != NULL && dladdr(onload, &where) != 0 && where.dli_fname != NULL
-            && strcmp(strrchr(where.dli_fname, '/') != NULL ? strrchr(where.dli_fname, '/') + 1 : where.dli_fname, file) == 0) {
+        if (onload != NULL && dlinfo(library, RTLD_DI_LINKMAP, &map) == 0 && map != NULL && dladdr(onload, &where) != 0
+            && where.dli_fname != NULL && strcmp(where.dli_fname, map->l_name) == 0) {
             version = ((jint (*)(JavaVM *, void *)) onload)(vm, reserved);
         }
         dlclose(library);

@@ -31,7 +31,7 @@ class BundleCommand implements Callable<Integer> {
     public Integer call() {
         Output out = root.output();
         MigrationSet migrations = root.migrationSet();
-        BundleService.Result result = new BundleService(finding -> out.info(LintCommand.line(finding)), out::warning).bundle(new BundleService.Request(migrations, name, output, force));
+        BundleService.Result result = new BundleService(finding -> out.info(LintCommand.line(finding))).bundle(new BundleService.Request(migrations, name, output, force));
         out.result(Output.doc().with("output", result.output().toString()).with("bytes", result.bytes()).with("name", result.name())
                         .with("head", result.migrations().head().map(Object::toString).orElse(null))
                         .with("migrations", result.migrations().forwards().size()).with("sha256", result.migrations().sha256())

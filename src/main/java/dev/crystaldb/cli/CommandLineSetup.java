@@ -58,7 +58,7 @@ public class CommandLineSetup {
     }
 
     /**
-     * --native-tmpdir does nothing in the native executable (it loads lib/ beside itself), so its
+     * --native-tmpdir does nothing in the native executable (it carries its libraries inside), so its
      * help does not offer it; it is still accepted, so a unit file written for either build runs
      * with both. Done on the top command before the subcommands inherit its options.
      */

@@ -60,7 +60,9 @@ public class CrystalDbCommand {
     @Option(names = "--native-tmpdir", scope = ScopeType.INHERIT, defaultValue = "${env:CRYSTAL_DB_TMPDIR}", paramLabel = "DIR",
             description = "JVM build only: where the SQLite library is unpacked when the copy beside the application does not load; "
                     + "must allow executables (not noexec). Default: the first usable of java.io.tmpdir, $XDG_RUNTIME_DIR, /var/tmp, "
-                    + "~/.cache/crystal-db. The native executable loads lib/ beside itself and ignores it. Env: CRYSTAL_DB_TMPDIR.")
+                    + "~/.cache/crystal-db. The native executable carries its libraries inside itself and ignores it; only on a kernel "
+                    + "without memfd_create (before Linux 3.17) does it copy them to $CRYSTAL_DB_TMPDIR, else $TMPDIR, else /tmp. "
+                    + "Env: CRYSTAL_DB_TMPDIR.")
     String nativeTmpdir;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of unexpected errors.")

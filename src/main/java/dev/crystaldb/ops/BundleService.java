@@ -20,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,8 +28,10 @@ import java.util.regex.Pattern;
  * `bundle`: lints the set (with the undo round trip when it has U files), then writes a copy of
  * the running executable with the set appended (see {@link MigrationArchive}): to a temporary file
  * beside the output, fsynced, read back and checked, made 0755, then renamed into place. The bytes
- * copied are the executable's own, without a set an earlier bundle appended. A JVM launcher copy
- * gets the absolute path of the application it starts, so it runs from anywhere on this machine.
+ * copied are the executable's own, without a set an earlier bundle appended. The native executable
+ * carries its libraries inside its ELF image, before anything appended, so the copy is again one
+ * file that runs anywhere. A JVM launcher copy gets the absolute path of the application it starts,
+ * so it runs from anywhere on this machine.
  */
 public final class BundleService {
     /** The launcher's line that finds the application beside it (src/main/launcher/crystal-db.sh). */
@@ -46,11 +47,9 @@ public final class BundleService {
     }
 
     private final Consumer<MigrationLinter.Finding> findings;
-    private final Consumer<String> warnings;
 
-    public BundleService(Consumer<MigrationLinter.Finding> findings, Consumer<String> warnings) {
+    public BundleService(Consumer<MigrationLinter.Finding> findings) {
         this.findings = findings;
-        this.warnings = warnings;
     }
 
     /** Refuses (exit 2) a bad name or output, (exit 4) a set that fails lint; nothing is written then. */
@@ -81,7 +80,6 @@ public final class BundleService {
         migrations.requireHead();
         byte[] archive = MigrationArchive.encode(name, migrations);
         long bytes = write(executable, output, archive, MigrationArchive.trailer(archive), request.force());
-        missingLibraries(executable, directory).ifPresent(warnings);
         return new Result(output, bytes, name, migrations, roundTrip);
     }
 
@@ -193,18 +191,5 @@ public final class BundleService {
         } catch (IOException ignored) {
             // not every file system syncs a directory; the file itself is synced
         }
-    }
-
-    /** A native executable that loads its JDK libraries from lib/ beside it (RUNPATH $ORIGIN/lib) needs that lib/ beside the copy too. */
-    private static Optional<String> missingLibraries(RunningExecutable.Executable executable, Path directory) {
-        if (executable.launcher()) {
-            return Optional.empty();
-        }
-        Path own = Path.of(executable.name()).getParent();
-        if (own == null || !Files.isDirectory(own.resolve("lib")) || Files.isDirectory(directory.resolve("lib"))) {
-            return Optional.empty();
-        }
-        return Optional.of("this crystal-db loads its libraries from " + own.resolve("lib") + ", and the copy loads them from lib/ beside it: "
-                + "copy that directory to " + directory.resolve("lib") + " (and to the server) with the file");
     }
 }

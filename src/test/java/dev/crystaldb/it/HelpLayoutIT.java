@@ -56,7 +56,7 @@ class HelpLayoutIT {
         assertTrue(section(top, "Global options (before or after the command):").contains("--lock-timeout"), top);
     }
 
-    /** The native executable loads SQLite from lib/ beside itself: --native-tmpdir does nothing there, so its help does not offer it. */
+    /** The native executable carries SQLite's library inside itself: --native-tmpdir does nothing there, so its help does not offer it. */
     @Test
     @Timeout(60)
     void nativeTmpdirIsOfferedOnlyWhereItDoesSomething() {

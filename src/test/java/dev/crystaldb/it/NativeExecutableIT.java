@@ -5,97 +5,144 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What only the native executable has: it needs glibc and its lib/ directory and nothing else, finds
- * lib/ beside its real path (installed under /opt and symlinked into the PATH), and refuses clearly
- * when lib/ is incomplete. Skipped for the JVM launcher (./mvnw verify without -Dnative).
+ * What only the native executable has: it is one file that needs glibc and nothing else. It carries the
+ * JDK's libraries, its libjvm.so and SQLite's library inside and loads them from memory files at start,
+ * so a copy of that file alone runs anywhere and writes nothing to a file system; on a kernel without
+ * memfd_create (src/test/c/without-memfd.c stands in for one) it copies them to unlinked temporary files
+ * instead, or says clearly why it cannot. Skipped for the JVM launcher (./mvnw verify without -Dnative).
  */
 class NativeExecutableIT {
     @TempDir
     Path dir;
 
-    private Path lib;
-
     @BeforeEach
     void nativeOnly() {
-        Assumptions.assumeTrue(CrystalDb.isNative(), "the JVM launcher has no lib/ (run ./mvnw verify -Dnative)");
-        lib = CrystalDb.executable().resolveSibling("lib");
+        Assumptions.assumeTrue(CrystalDb.isNative(), "the JVM launcher is not one file (run ./mvnw verify -Dnative)");
     }
 
     @Test
-    void itNeedsOnlyGlibcAndItsOwnLibraries() throws Exception {
+    void itNeedsOnlyGlibc() throws Exception {
         Process ldd = new ProcessBuilder("ldd", CrystalDb.executable().toString()).redirectErrorStream(true).start();
         String output = new String(ldd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, ldd.waitFor(), output);
         List<String> foreign = new ArrayList<>();
         for (String line : output.lines().map(String::trim).toList()) {
             String name = line.split("\\s+")[0];
-            boolean glibc = name.startsWith("linux-vdso") || name.contains("ld-linux") || name.matches("lib(c|m|dl|pthread|rt)\\.so\\.\\d+");
-            if (!glibc && !line.contains("=> " + lib.toRealPath() + "/")) {
+            if (!(name.startsWith("linux-vdso") || name.contains("ld-linux") || name.matches("lib(c|m|dl|pthread|rt)\\.so\\.\\d+"))) {
                 foreign.add(line);
             }
         }
-        assertTrue(foreign.isEmpty(), "libraries from neither glibc nor lib/: " + foreign + "\n" + output);
+        assertTrue(foreign.isEmpty(), "libraries not of glibc: " + foreign + "\n" + output);
     }
 
     @Test
-    void installedElsewhereAndSymlinkedItFindsItsLibraries() throws Exception {
-        Path installed = install(dir.resolve("opt/crystal-db"));
+    void copiedAloneAndSymlinkedItRunsAndWritesNoLibraryAnywhere() throws Exception {
+        Path installed = installAlone(dir.resolve("opt/crystal-db"));
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        Files.createSymbolicLink(bin.resolve("crystal-db"), installed.resolve("crystal-db"));
+        Files.createSymbolicLink(bin.resolve("crystal-db"), installed);
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Path db = dir.resolve("app.db");
-        Process run = new ProcessBuilder(bin.resolve("crystal-db").toString(), "--db", db.toString(), "upgrade", "--create", "--yes")
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, run.waitFor(), output);
+        Result run = run(List.of(bin.resolve("crystal-db").toString()), Map.of("TMPDIR", tmp.toString(), "CRYSTAL_DB_TMPDIR", tmp.toString()),
+                "--db", db.toString(), "upgrade", "--create", "--yes");
+        assertEquals(0, run.exit(), run.stderr());
         assertEquals(List.of("1", "2", "3", "4", "5"), CrystalDb.appliedVersions(db));
+        assertEquals(List.of("crystal-db"), CrystalDb.fileNames(installed.getParent()), "nothing beside the executable");
+        assertEquals(List.of(), CrystalDb.fileNames(tmp), "nothing unpacked");
     }
 
     @Test
-    void aMissingSqliteLibraryIsOneClearErrorAndTouchesNothing() throws Exception {
-        Path installed = install(dir.resolve("opt/crystal-db"));
-        Files.delete(installed.resolve("lib/libsqlitejdbc.so"));
+    void withoutMemfdCreateItLoadsUnlinkedTemporaryCopiesAndLeavesNothing() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path db = dir.resolve("app.db");
+        Result run = run(withoutMemfd(), Map.of("TMPDIR", tmp.toString()), "--db", db.toString(), "upgrade", "--create", "--yes");
+        assertEquals(0, run.exit(), run.stderr());
+        assertEquals(List.of("1", "2", "3", "4", "5"), CrystalDb.appliedVersions(db));
+        assertEquals(List.of(), CrystalDb.fileNames(tmp), "the copies were unlinked");
+    }
+
+    @Test
+    void withoutMemfdCreateAMissingTemporaryDirectoryIsOneClearErrorAndTouchesNothing() throws Exception {
         Path work = Files.createDirectories(dir.resolve("work"));
-        Process run = new ProcessBuilder(installed.resolve("crystal-db").toString(), "--db", work.resolve("app.db").toString(),
-                "upgrade", "--create", "--yes")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String stdout = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String stderr = new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(1, run.waitFor(), stderr);
-        assertEquals("", stdout);
-        assertEquals(List.of("crystal-db: SQLite's library " + installed.toRealPath().resolve("lib/libsqlitejdbc.so")
-                + " is missing: install crystal-db with the lib/ directory of its archive beside the executable"),
-                stderr.lines().toList());
-        try (Stream<Path> files = Files.list(work)) {
-            assertEquals(List.of(), files.toList(), "nothing created");
+        Path missing = dir.resolve("missing");
+        Result run = run(withoutMemfd(), Map.of("CRYSTAL_DB_TMPDIR", missing.toString()),
+                "--db", work.resolve("app.db").toString(), "upgrade", "--create", "--yes");
+        assertEquals(1, run.exit(), run.stderr());
+        assertEquals("", run.stdout());
+        assertEquals(List.of("crystal-db: cannot load its built-in library libjvm.so: the kernel has no memory files (memfd_create:"
+                + " Function not implemented; Linux 3.17 and later have them) and " + missing + " refuses a temporary copy"
+                + " (No such file or directory): set CRYSTAL_DB_TMPDIR to a writable directory"), run.stderr().lines().toList());
+        assertEquals(List.of(), CrystalDb.fileNames(work), "nothing created");
+    }
+
+    @Test
+    void withoutMemfdCreateANoexecTemporaryDirectoryIsOneClearError() throws Exception {
+        Path noexec = Files.createDirectories(dir.resolve("noexec-tmp"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "noexec,size=32m", "tmpfs", noexec.toString())
+                .redirectErrorStream(true).start();
+        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a noexec tmpfs here (needs root)");
+        try {
+            Path work = Files.createDirectories(dir.resolve("work"));
+            Result run = run(withoutMemfd(), Map.of("CRYSTAL_DB_TMPDIR", noexec.toString()),
+                    "--db", work.resolve("app.db").toString(), "upgrade", "--create", "--yes");
+            assertEquals(1, run.exit(), run.stderr());
+            List<String> lines = run.stderr().lines().toList();
+            assertEquals(1, lines.size(), run.stderr());
+            assertTrue(lines.get(0).startsWith("crystal-db: cannot load its built-in library libjvm.so: the kernel has no memory files"
+                    + " (Linux 3.17 and later have them) and the temporary copy in " + noexec + " does not load ("), run.stderr());
+            assertTrue(lines.get(0).endsWith("): set CRYSTAL_DB_TMPDIR to a directory on a file system mounted without noexec"), run.stderr());
+            assertEquals(List.of(), CrystalDb.fileNames(work), "nothing created");
+            assertEquals(List.of(), CrystalDb.fileNames(noexec), "the copy was unlinked");
+        } finally {
+            new ProcessBuilder("umount", noexec.toString()).start().waitFor();
         }
     }
 
-    /** A copy of the executable and its lib/ in directory, as the archive installs it. */
-    private Path install(Path directory) throws IOException {
-        Files.createDirectories(directory.resolve("lib"));
-        Files.copy(CrystalDb.executable(), directory.resolve("crystal-db"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        try (Stream<Path> files = Files.list(lib)) {
-            files.forEach(file -> {
-                try {
-                    Files.copy(file, directory.resolve("lib").resolve(file.getFileName()));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-        return directory;
+    private record Result(int exit, String stdout, String stderr) {
+    }
+
+    /** command (the executable, or a wrapper and the executable) with args, env added to this process's environment. */
+    private Result run(List<String> command, Map<String, String> env, String... args) throws Exception {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(all).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().keySet().removeIf(name -> name.startsWith("CRYSTAL_DB"));
+        builder.environment().putAll(env);
+        File stderr = dir.resolve("stderr.txt").toFile();
+        Process process = builder.redirectError(stderr).start();
+        String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        return new Result(exit, stdout, Files.readString(stderr.toPath()));
+    }
+
+    /** The executable, run as on a kernel without memfd_create: src/test/c/without-memfd.c, compiled here. */
+    private List<String> withoutMemfd() throws IOException, InterruptedException {
+        Path wrapper = dir.resolve("without-memfd");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", wrapper.toString(), Path.of("src/test/c/without-memfd.c").toAbsolutePath().toString())
+                .redirectErrorStream(true).start();
+        String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, gcc.waitFor(), "gcc (the native build needs it too): " + output);
+        return List.of(wrapper.toString(), CrystalDb.executable().toString());
+    }
+
+    /** A copy of the executable alone in directory, as a user copies it to a server. */
+    private Path installAlone(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        Path copy = directory.resolve("crystal-db");
+        Files.copy(CrystalDb.executable(), copy, StandardCopyOption.COPY_ATTRIBUTES);
+        return copy;
     }
 }

@@ -121,9 +121,10 @@ class NativeSourcesIT {
         // a fully static (musl) executable could not dlopen sqlite-jdbc's JNI library
         assertFalse(args.contains("--static"), "fully static build requested: " + args);
         assertFalse(args.stream().anyMatch(arg -> arg.startsWith("--libc")), "another libc requested: " + args);
-        // SQLite's JNI library goes to target/lib beside the executable, not into the image to be unpacked at run time
-        assertTrue(args.contains("-J-Dorg.sqlite.lib.exportPath=" + project.resolve("target/lib")),
-                "sqlite-jdbc's library is not exported to target/lib: " + args);
+        // SQLite's JNI library goes to target/native-build/lib, from where the executable embeds it, not into the
+        // image as a resource to be unpacked at run time
+        assertTrue(args.contains("-J-Dorg.sqlite.lib.exportPath=" + project.resolve("target/native-build/lib")),
+                "sqlite-jdbc's library is not exported to target/native-build/lib: " + args);
         assertTrue(args.contains("-R:MaxNewSize=8388608"), "the young generation is not capped (native/README.md): " + args);
         int jar = args.indexOf("-jar");
         assertTrue(jar >= 0 && jar + 1 < args.size() && args.get(jar + 1).equals("crystal-db-runner.jar"),

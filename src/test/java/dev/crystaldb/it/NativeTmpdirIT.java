@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Hardened servers mount /tmp noexec, where the SQLite library cannot be loaded from. The
  * launchers load it from beside the application, so nothing is unpacked; the tests of the
  * unpacking path point sqlite-jdbc away from that copy, as a jar run without the launcher is.
- * The native executable has no such path (it loads lib/libsqlitejdbc.so or stops, see
+ * The native executable has no such path (it carries the library inside and loads it from memory, see
  * NativeExecutableIT), so only the test that nothing is unpacked runs against it.
  */
 class NativeTmpdirIT {
