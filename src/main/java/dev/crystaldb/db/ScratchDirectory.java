@@ -39,7 +39,9 @@ public final class ScratchDirectory implements AutoCloseable {
         SafeDirectory parent = home.scratchParent();
         try {
             removeLeftoversOfKilledRuns(home);
-            removeLeftoversOfKilledRuns(parent);
+            if (!parent.path().equals(home.path())) {
+                removeLeftoversOfKilledRuns(parent);
+            }
             String name = newName();
             return new ScratchDirectory(parent, name, parent.createPrivateDirectory(name));
         } catch (IOException | RuntimeException e) {

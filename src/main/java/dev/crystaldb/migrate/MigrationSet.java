@@ -43,6 +43,8 @@ public final class MigrationSet {
     private final List<String> problems;
     /** Each file split and checked once per run, however many steps (checksums, plan, Flyway, timeline) read it. */
     private final Map<MigrationFile, MigrationScript> scripts = new ConcurrentHashMap<>();
+    /** Computed once: every command names the set on its first line, and status and --json again. */
+    private volatile String sha256;
 
     private MigrationSet(Source source, String name, String origin, List<MigrationFile> files, List<String> problems) {
         this.source = source;
@@ -206,6 +208,15 @@ public final class MigrationSet {
      * same checksum whether built in, bundled or in a directory, whatever the set is called.
      */
     public String sha256() {
+        String known = sha256;
+        if (known == null) {
+            known = digestOfFiles();
+            sha256 = known;
+        }
+        return known;
+    }
+
+    private String digestOfFiles() {
         MessageDigest digest = sha256Digest();
         for (MigrationFile file : files) {
             byte[] fileName = file.fileName().getBytes(StandardCharsets.UTF_8);

@@ -3,7 +3,6 @@ package dev.crystaldb.migrate;
 import dev.crystaldb.errors.CrystalDbException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +81,7 @@ public final class RunningExecutable {
         try (FileChannel channel = FileChannel.open(executable.file(), StandardOpenOption.READ)) {
             long size = channel.size();
             int tail = (int) Math.min(size, MigrationArchive.TRAILER_SIZE);
-            return MigrationArchive.readTrailer(executable.name(), size, readFully(channel, size - tail, tail));
+            return MigrationArchive.readTrailer(executable.name(), size, MigrationArchive.readFully(channel, size - tail, tail));
         } catch (IOException e) {
             throw unreadable(executable, e);
         }
@@ -90,20 +89,10 @@ public final class RunningExecutable {
 
     private static byte[] read(Executable executable, long offset, int length) {
         try (FileChannel channel = FileChannel.open(executable.file(), StandardOpenOption.READ)) {
-            return readFully(channel, offset, length);
+            return MigrationArchive.readFully(channel, offset, length);
         } catch (IOException e) {
             throw unreadable(executable, e);
         }
-    }
-
-    private static byte[] readFully(FileChannel channel, long offset, int length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, offset + buffer.position()) < 0) {
-                throw new IOException("the file ends before byte " + (offset + length));
-            }
-        }
-        return buffer.array();
     }
 
     private static CrystalDbException unreadable(Executable executable, IOException e) {

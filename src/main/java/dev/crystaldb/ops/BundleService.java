@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -102,7 +103,11 @@ public final class BundleService {
                     writeAll(target, launcherCopy(executable, source, length));
                 } else {
                     for (long copied = 0; copied < length; ) {
-                        copied += source.transferTo(copied, length - copied, target);
+                        long moved = source.transferTo(copied, length - copied, target);
+                        if (moved <= 0) { // transferTo returns 0 at the end of the file: a file cut short meanwhile
+                            throw new IOException(executable.name() + " ended at byte " + copied + " while it was copied");
+                        }
+                        copied += moved;
                     }
                 }
                 writeAll(target, archive);
@@ -141,13 +146,7 @@ public final class BundleService {
 
     /** The launcher's text before any appended set, starting the application at its absolute path. */
     private static byte[] launcherCopy(RunningExecutable.Executable executable, FileChannel source, long length) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate((int) length);
-        while (bytes.hasRemaining()) {
-            if (source.read(bytes, bytes.position()) < 0) {
-                throw new IOException(executable.name() + " ended while it was read");
-            }
-        }
-        String script = new String(bytes.array(), StandardCharsets.ISO_8859_1);
+        String script = new String(MigrationArchive.readFully(source, 0, (int) length), StandardCharsets.ISO_8859_1);
         String application = System.getProperty(RunningExecutable.APPLICATION_PROPERTY);
         Matcher line = APPLICATION_LINE.matcher(script);
         if (application == null || !line.find()) {
@@ -165,14 +164,12 @@ public final class BundleService {
     private static void requireReadsBack(Path file, byte[] archive) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
-            ByteBuffer tail = ByteBuffer.allocate(MigrationArchive.TRAILER_SIZE);
-            channel.read(tail, size - MigrationArchive.TRAILER_SIZE);
-            MigrationArchive.Trailer trailer = MigrationArchive.readTrailer(file.toString(), size, tail.array()).orElseThrow(
+            byte[] tail = MigrationArchive.readFully(channel, size - MigrationArchive.TRAILER_SIZE, MigrationArchive.TRAILER_SIZE);
+            MigrationArchive.Trailer trailer = MigrationArchive.readTrailer(file.toString(), size, tail).orElseThrow(
                     () -> new IOException("the file written has no trailer"));
-            ByteBuffer written = ByteBuffer.allocate((int) trailer.archiveLength());
-            channel.read(written, trailer.archiveOffset());
-            MigrationArchive.decode(file.toString(), trailer, written.array());
-            if (!ByteBuffer.wrap(archive).equals(written.flip())) {
+            byte[] written = MigrationArchive.readFully(channel, trailer.archiveOffset(), (int) trailer.archiveLength());
+            MigrationArchive.decode(file.toString(), trailer, written);
+            if (!Arrays.equals(archive, written)) {
                 throw new IOException("the archive read back differs from the one written");
             }
         }
