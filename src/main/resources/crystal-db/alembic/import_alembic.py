@@ -175,6 +175,35 @@ class Recorder:
                 self.reads.append(sql)
 
 
+def stable_order(items):
+    """A table's constraints and indexes, which SQLAlchemy keeps in sets, in the order they were made."""
+    return sorted(items, key=lambda item: (getattr(item, "_creation_order", 0), str(getattr(item, "name", "") or "")))
+
+
+def make_batch_tables_deterministic():
+    """Alembic's batch mode copies a table's constraints by iterating a set of objects hashed by address,
+    so the recreated table's constraints came out in a different order from run to run (and with them the
+    file's checksum); it reads them here in the order they were made instead."""
+    try:
+        from alembic.operations.batch import ApplyBatchImpl
+    except ImportError:
+        return
+    grab = getattr(ApplyBatchImpl, "_grab_table_elements", None)
+    if grab is None:
+        return
+
+    def grab_in_stable_order(self):
+        table = self.table
+        constraints, indexes = table.constraints, table.indexes
+        table.constraints, table.indexes = stable_order(constraints), stable_order(indexes)
+        try:
+            grab(self)
+        finally:
+            table.constraints, table.indexes = constraints, indexes
+
+    ApplyBatchImpl._grab_table_elements = grab_in_stable_order
+
+
 def run_step(config, script, database, function):
     """Runs one upgrade() or downgrade() on database through Alembic's Operations; the statements it executed."""
     engine = sa.create_engine("sqlite:///" + database)
@@ -204,6 +233,7 @@ def describe(error):
 
 
 def main(config_path, work):
+    make_batch_tables_deterministic()
     manifest = Manifest(os.path.join(work, "manifest"))
     manifest.write("versions", alembic_version, sa.__version__, "%d.%d.%d" % sys.version_info[:3], sqlite3.sqlite_version)
     try:

@@ -57,8 +57,6 @@ class DocsExamplesIT {
             Map.entry(Pattern.compile("\\d+(\\.\\d+)? ?(bytes|B|KiB|MiB|GiB)\\b"), "<size>"),
             Map.entry(Pattern.compile("\\d+(\\.\\d+)? (ms|s)\\b"), "<duration>"),
             Map.entry(Pattern.compile("pid \\d+"), "pid <pid>"),
-            // the checksum of a set import-alembic wrote in the run differs from run to run; the built-in set's is checked
-            Map.entry(Pattern.compile("(?<!built-in \"example\", head \\d{1,3}, \\d{1,3} migrations \\()sha [0-9a-f]{8}"), "sha <sha>"),
             Map.entry(Pattern.compile("\\.crystal-db-\\d+-\\d+\\.tmp"), ".crystal-db-<pid>.tmp"));
 
     /** One marked block: where it is, how to run it, and what it shows. */
