@@ -1,12 +1,12 @@
 package dev.crystaldb.backup;
 
+import dev.crystaldb.db.FileBytes;
 import dev.crystaldb.db.SqliteDatabase;
 import dev.crystaldb.db.SqliteQueries;
 import dev.crystaldb.errors.Failures;
 import dev.crystaldb.schema.SchemaReader;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.LinkOption;
@@ -74,21 +74,18 @@ public final class CopyCheck {
 
     /** The file's size, once its first 100 bytes are SQLite's header and its size covers what the header counts. */
     public static long checkHeader(Path file) throws Unsound {
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        byte[] bytes;
         long size;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             size = channel.size();
-            while (header.hasRemaining() && channel.read(header) >= 0) {
-                // until the header is read or the file ends
-            }
+            bytes = FileBytes.readStart(channel, HEADER_BYTES);
         } catch (IOException e) {
             throw new Unsound("cannot be read: " + e.getMessage());
         }
         if (size == 0) {
             throw new Unsound("empty (0 bytes)");
         }
-        byte[] bytes = header.array();
-        if (size < HEADER_BYTES || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+        if (bytes.length < HEADER_BYTES || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
             throw new Unsound("not an SQLite database (no SQLite header)");
         }
         int rawPageSize = ((bytes[16] & 0xff) << 8) | (bytes[17] & 0xff);

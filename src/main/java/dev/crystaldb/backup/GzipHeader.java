@@ -1,7 +1,8 @@
 package dev.crystaldb.backup;
 
+import dev.crystaldb.db.FileBytes;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,9 +21,8 @@ final class GzipHeader {
             if (channel.size() == 0) {
                 return Optional.of("empty (0 bytes)");
             }
-            ByteBuffer magic = ByteBuffer.allocate(2);
-            channel.read(magic, 0);
-            if (channel.size() < SMALLEST_GZIP || (magic.get(0) & 0xff) != 0x1f || (magic.get(1) & 0xff) != 0x8b) {
+            byte[] magic = FileBytes.readStart(channel, 2);
+            if (channel.size() < SMALLEST_GZIP || magic.length < 2 || (magic[0] & 0xff) != 0x1f || (magic[1] & 0xff) != 0x8b) {
                 return Optional.of("not a gzip file");
             }
             return Optional.empty();

@@ -3,7 +3,6 @@ package dev.crystaldb.db;
 import dev.crystaldb.errors.CrystalDbException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -174,11 +173,7 @@ public final class DatabaseFileChecks {
     /** The file's first 16 bytes are SQLite's magic string; read only from a regular file (checked before). */
     private static boolean hasSqliteHeader(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer header = ByteBuffer.allocate(SQLITE_HEADER.length);
-            while (header.hasRemaining() && channel.read(header) >= 0) {
-                // read until full or the end of the file
-            }
-            return Arrays.equals(header.array(), SQLITE_HEADER);
+            return Arrays.equals(FileBytes.readStart(channel, SQLITE_HEADER.length), SQLITE_HEADER);
         } catch (AccessDeniedException e) {
             throw CrystalDbException.usage("cannot read " + file + ": permission denied; run as the database owner");
         } catch (IOException e) {

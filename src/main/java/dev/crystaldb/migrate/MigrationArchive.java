@@ -9,7 +9,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -129,17 +128,6 @@ public final class MigrationArchive {
             }
             throw damaged(file, "its migration archive cannot be read (" + e.getMessage() + ")");
         }
-    }
-
-    /** length bytes of channel from offset; a file that ends sooner is an IOException, never a buffer left half zero. */
-    public static byte[] readFully(FileChannel channel, long offset, int length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, offset + buffer.position()) < 0) {
-                throw new IOException("the file ends before byte " + (offset + length));
-            }
-        }
-        return buffer.array();
     }
 
     private static CrystalDbException damaged(String file, String what) {

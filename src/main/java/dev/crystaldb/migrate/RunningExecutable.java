@@ -1,5 +1,6 @@
 package dev.crystaldb.migrate;
 
+import dev.crystaldb.db.FileBytes;
 import dev.crystaldb.errors.CrystalDbException;
 
 import java.io.IOException;
@@ -81,7 +82,7 @@ public final class RunningExecutable {
         try (FileChannel channel = FileChannel.open(executable.file(), StandardOpenOption.READ)) {
             long size = channel.size();
             int tail = (int) Math.min(size, MigrationArchive.TRAILER_SIZE);
-            return MigrationArchive.readTrailer(executable.name(), size, MigrationArchive.readFully(channel, size - tail, tail));
+            return MigrationArchive.readTrailer(executable.name(), size, FileBytes.readFully(channel, size - tail, tail));
         } catch (IOException e) {
             throw unreadable(executable, e);
         }
@@ -89,7 +90,7 @@ public final class RunningExecutable {
 
     private static byte[] read(Executable executable, long offset, int length) {
         try (FileChannel channel = FileChannel.open(executable.file(), StandardOpenOption.READ)) {
-            return MigrationArchive.readFully(channel, offset, length);
+            return FileBytes.readFully(channel, offset, length);
         } catch (IOException e) {
             throw unreadable(executable, e);
         }

@@ -1,6 +1,7 @@
 package dev.crystaldb.ops;
 
 import dev.crystaldb.db.ScratchDirectory;
+import dev.crystaldb.db.FileBytes;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.MigrationArchive;
 import dev.crystaldb.migrate.MigrationFile;
@@ -146,7 +147,7 @@ public final class BundleService {
 
     /** The launcher's text before any appended set, starting the application at its absolute path. */
     private static byte[] launcherCopy(RunningExecutable.Executable executable, FileChannel source, long length) throws IOException {
-        String script = new String(MigrationArchive.readFully(source, 0, (int) length), StandardCharsets.ISO_8859_1);
+        String script = new String(FileBytes.readFully(source, 0, (int) length), StandardCharsets.ISO_8859_1);
         String application = System.getProperty(RunningExecutable.APPLICATION_PROPERTY);
         Matcher line = APPLICATION_LINE.matcher(script);
         if (application == null || !line.find()) {
@@ -164,10 +165,10 @@ public final class BundleService {
     private static void requireReadsBack(Path file, byte[] archive) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
-            byte[] tail = MigrationArchive.readFully(channel, size - MigrationArchive.TRAILER_SIZE, MigrationArchive.TRAILER_SIZE);
+            byte[] tail = FileBytes.readFully(channel, size - MigrationArchive.TRAILER_SIZE, MigrationArchive.TRAILER_SIZE);
             MigrationArchive.Trailer trailer = MigrationArchive.readTrailer(file.toString(), size, tail).orElseThrow(
                     () -> new IOException("the file written has no trailer"));
-            byte[] written = MigrationArchive.readFully(channel, trailer.archiveOffset(), (int) trailer.archiveLength());
+            byte[] written = FileBytes.readFully(channel, trailer.archiveOffset(), (int) trailer.archiveLength());
             MigrationArchive.decode(file.toString(), trailer, written);
             if (!Arrays.equals(archive, written)) {
                 throw new IOException("the archive read back differs from the one written");
