@@ -11,6 +11,7 @@ import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.progress.Progress;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.zip.ZipException;
 
 /**
  * Puts a backup in place of a database without ever leaving a mix of the two: the backup is
@@ -82,7 +84,11 @@ public final class BackupRestorer {
             String copying = "copying " + backup.file().getFileName();
             try (FileChannel in = catalog.open(backup); FileChannel out = scratch.createPrivateFile(name)) {
                 if (backup.name().compressed()) {
-                    FileCopy.gunzip(in, out, progress, copying);
+                    try {
+                        FileCopy.gunzip(in, out, progress, copying);
+                    } catch (ZipException | EOFException e) { // the backup's own bytes, not the disk written to
+                        throw unrestorable(backup, "not a whole gzip file: " + e.getMessage());
+                    }
                 } else {
                     FileCopy.copy(in, out, progress, copying);
                 }
@@ -101,8 +107,7 @@ public final class BackupRestorer {
                     CopyCheck.check(scratch.resolve(name), CopyCheck.Depth.PAGES);
                 } catch (CopyCheck.Unsound e) {
                     writeBackFailure(writeBack); // the check's verdict is what the operator needs
-                    throw CrystalDbException.usage("backup " + backup.file().getFileName() + " cannot be restored (" + e.getMessage()
-                            + "); nothing was changed: choose another one from `crystal-db backups`");
+                    throw unrestorable(backup, e.getMessage());
                 } catch (RuntimeException e) {
                     writeBackFailure(writeBack);
                     throw e;
@@ -124,6 +129,11 @@ public final class BackupRestorer {
             throw CrystalDbException.failed("cannot copy backup " + backup.file().getFileName() + " beside " + database + ": " + e.getMessage()
                     + "; nothing was changed", e);
         }
+    }
+
+    private static CrystalDbException unrestorable(BackupEntry backup, String why) {
+        return CrystalDbException.usage("backup " + backup.file().getFileName() + " cannot be restored (" + why
+                + "); nothing was changed: choose another one from `crystal-db backups`");
     }
 
     /** Copies the backup's -wal beside the staged copy; detaching the copy then checkpoints it in. */

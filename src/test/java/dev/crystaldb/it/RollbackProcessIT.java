@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,10 +17,12 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.zip.GZIPOutputStream;
 
 import static dev.crystaldb.it.BackupProcessIT.FINAL_NAME;
 import static dev.crystaldb.it.BackupProcessIT.backupFileOf;
@@ -250,6 +253,34 @@ class RollbackProcessIT {
         assertEquals(List.of(), systemctlCalls(), "systemctl was called for a restore that could not happen");
         assertUntouched(before, dir);
         assertEquals(5, CrystalDb.count(db, "t"));
+    }
+
+    /** A .db.gz that is no gzip, or one cut short, is a damaged backup like any other: refused, exit 2, nothing changed. */
+    @Test
+    @Timeout(60)
+    void aDamagedCompressedBackupIsRefusedLikeAPlainOne() throws Exception {
+        Path db = smallDatabaseWithABackup();
+        Path backups = dir.resolve("backups");
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(zipped)) {
+            out.write(Files.readAllBytes(db));
+        }
+        byte[] whole = zipped.toByteArray();
+        Files.writeString(backups.resolve("app_20200101_000000.db.gz"), "this is not gzip\n".repeat(200));
+        Files.write(backups.resolve("app_20200102_000000.db.gz"), Arrays.copyOf(whole, whole.length / 2));
+        for (String damaged : List.of("app_20200101_000000.db.gz", "app_20200102_000000.db.gz")) {
+            Map<String, String> before = snapshot(dir);
+
+            CrystalDb.Result result = run(dir, "--db", db.toString(), "rollback", damaged, "--yes");
+
+            assertEquals(2, result.exitCode(), result::describe);
+            assertNoStackTrace(result);
+            assertEquals(1, result.errorLines().size(), result::describe);
+            assertTrue(result.errorLines().get(0).contains(damaged + " cannot be restored"), result::describe);
+            assertTrue(result.errorLines().get(0).contains("choose another one"), result::describe);
+            assertUntouched(before, dir);
+            assertEquals(5, CrystalDb.count(db, "t"));
+        }
     }
 
     @Test
