@@ -301,6 +301,16 @@ measure "$S1" "alembic upgrade head" noop run_noop_alembic
 measure "$S1" "crystal-db upgrade" noop run_noop_cdb
 run_noop_native() { t "$NATIVE_EXE" --db "$N/cdb.db" upgrade --yes; }
 [ -z "$NATIVE_EXE" ] || measure "$S1" "crystal-db upgrade (native)" noop run_noop_native
+# what a user ships: the native executable with their set appended by `bundle` (here the same files as the
+# built-in set, so the database is at head for it too); it reads and checks the set from its own file
+BUNDLED_EXE=
+if [ -n "$NATIVE_EXE" ]; then
+  BUNDLED_EXE=$DATA/native/crystal-db-bundled
+  "$NATIVE_EXE" bundle --migrations "$ROOT/migrations" --name example -o "$BUNDLED_EXE" >> "$LOG" 2>&1 \
+    || die "crystal-db bundle failed (log: $LOG)"
+  run_noop_bundled() { t "$BUNDLED_EXE" --db "$N/cdb.db" upgrade --yes; }
+  measure "$S1" "crystal-db upgrade (native, bundle)" noop run_noop_bundled
+fi
 
 # --- no-op upgrade with 700 applied migrations (how the check of the history scales) ----------
 S2="no-op upgrade, $MIGRATIONS applied"
@@ -409,6 +419,8 @@ ROWS=(
   "$S1|crystal-db upgrade|dbmate up|||"
   ${NATIVE_EXE:+"$S1|crystal-db upgrade (native)|dbmate up|ratio|1.0|<= 1.0x dbmate"}
   ${NATIVE_EXE:+"$S1|crystal-db upgrade (native)|dbmate up|rss|2.0|peak memory <= 2x dbmate"}
+  ${BUNDLED_EXE:+"$S1|crystal-db upgrade (native, bundle)|dbmate up|ratio|1.0|<= 1.0x dbmate"}
+  ${BUNDLED_EXE:+"$S1|crystal-db upgrade (native, bundle)|dbmate up|rss|2.0|peak memory <= 2x dbmate"}
   "$S2|dbmate up|dbmate up|||"
   "$S2|crystal-db upgrade|dbmate up|||"
   "$S3|dbmate up|dbmate up|||"

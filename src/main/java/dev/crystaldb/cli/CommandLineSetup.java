@@ -1,12 +1,10 @@
 package dev.crystaldb.cli;
 
+import dev.crystaldb.db.RunDefaults;
 import dev.crystaldb.db.SqliteLibrary;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
 import dev.crystaldb.migrate.RunningExecutable;
-import io.quarkus.runtime.annotations.CommandLineArguments;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,8 +21,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Builds the command line and maps every failure to one stderr line and its exit code. */
-@ApplicationScoped
-public class CommandLineSetup {
+public final class CommandLineSetup {
 
     /** Every subcommand, in the order --help lists them (the tests of help, completion and man pages read it too). */
     public static final List<Class<?>> SUBCOMMANDS = List.of(StatusCommand.class, HistoryCommand.class, UpgradeCommand.class,
@@ -32,26 +29,34 @@ public class CommandLineSetup {
             VerifyCommand.class, RehearseCommand.class, LintCommand.class, NewCommand.class, BundleCommand.class, RepairCommand.class,
             ImportAlembicCommand.class);
 
-    @Produces
-    CommandLine commandLine(CommandLine.IFactory factory, @CommandLineArguments String[] args) {
-        return configure(forArguments(factory, args));
+    /**
+     * The command line of this run, ready to execute. In the native executable it is the whole tree,
+     * built and prepared while the image is built (see {@link NativeCommandTree}); on the JVM it is
+     * built now, of the command the arguments name ({@link #forArguments}).
+     */
+    static CommandLine forRun(String[] args) {
+        return SqliteLibrary.inNativeExecutable() ? withColors(NativeCommandTree.TREE) : configure(forArguments(CommandLine.defaultFactory(), args));
     }
 
     /**
-     * The command line for one run. picocli builds the full model of every subcommand it is given,
-     * with the nine inherited options copied into each: the largest single part of start-up, paid by
-     * the no-op upgrade before every service start. So a run whose arguments name their subcommand
-     * gets the top command and that subcommand only, which parses those arguments exactly as the
-     * whole tree does; anything else (no subcommand, top-level --help or --version, an unknown word,
-     * an option this scan does not know, @argument files) gets all of them.
+     * The command line for one run on the JVM. picocli builds the full model of every subcommand it
+     * is given, with the nine inherited options copied into each: the largest single part of
+     * start-up, paid by the no-op upgrade before every service start. So a run whose arguments name
+     * their subcommand gets the top command and that subcommand only, which parses those arguments
+     * exactly as the whole tree does; anything else (no subcommand, top-level --help or --version, an
+     * unknown word, an option this scan does not know, @argument files) gets all of them.
      */
     public static CommandLine forArguments(CommandLine.IFactory factory, String[] args) {
         CommandLine top = new CommandLine(CrystalDbCommand.class, factory);
-        if (SqliteLibrary.inNativeExecutable()) {
+        Optional<Class<?>> named = namedSubcommand(top.getCommandSpec(), args);
+        return withSubcommands(top, named.map(List::<Class<?>>of).orElse(SUBCOMMANDS), factory, SqliteLibrary.inNativeExecutable());
+    }
+
+    static CommandLine withSubcommands(CommandLine top, List<Class<?>> subcommands, CommandLine.IFactory factory, boolean nativeExecutable) {
+        if (nativeExecutable) {
             hideJvmOnlyOptions(top.getCommandSpec());
         }
-        Optional<Class<?>> named = namedSubcommand(top.getCommandSpec(), args);
-        for (Class<?> subcommand : named.map(List::<Class<?>>of).orElse(SUBCOMMANDS)) {
+        for (Class<?> subcommand : subcommands) {
             top.addSubcommand(new CommandLine(subcommand, factory));
         }
         return top;
@@ -118,11 +123,22 @@ public class CommandLineSetup {
 
     /** Shared with tests that drive the command line without Quarkus. */
     public static CommandLine configure(CommandLine commandLine) {
+        return withColors(prepare(commandLine));
+    }
+
+    /**
+     * Everything but the colors of --help, which depend on the run's terminal: the error handling,
+     * the start of every run and the help layout. The native executable's tree is prepared while
+     * the image is built.
+     */
+    static CommandLine prepare(CommandLine commandLine) {
         commandLine.setExecutionExceptionHandler(CommandLineSetup::onError);
-        // before anything loads SQLite (even --version): where its native library is loaded from; and
-        // whether a set is appended to this executable (its trailer only: a damaged one is exit 4 for every command)
+        // before anything loads SQLite (even --version): the run's time zone and locale, where its native library is
+        // loaded from; and whether a set is appended to this executable (its trailer only: a damaged one is exit 4 for
+        // every command)
         commandLine.setExecutionStrategy(parseResult -> {
             try {
+                RunDefaults.apply();
                 SqliteLibrary.prepare(((CrystalDbCommand) parseResult.commandSpec().userObject()).nativeTmpdir);
                 RunningExecutable.trailer();
             } catch (CrystalDbException e) {
@@ -132,8 +148,12 @@ public class CommandLineSetup {
         });
         commandLine.setParameterExceptionHandler(CommandLineSetup::onBadArguments);
         HelpLayout.apply(commandLine);
-        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(helpAnsi(System.getenv("NO_COLOR"), Terminal.stdoutIsTerminal())));
         // `downgrade -1` reads as a target as it is: picocli takes a negative number for a parameter, not an option
+        return commandLine;
+    }
+
+    private static CommandLine withColors(CommandLine commandLine) {
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(helpAnsi(System.getenv("NO_COLOR"), Terminal.stdoutIsTerminal())));
         return commandLine;
     }
 

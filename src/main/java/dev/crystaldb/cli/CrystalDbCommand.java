@@ -5,7 +5,6 @@ import dev.crystaldb.db.DatabaseLocation;
 import dev.crystaldb.db.TrustedPath;
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.migrate.MigrationSet;
-import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,7 +22,6 @@ import java.time.Duration;
  * flags win over the environment, the environment over built-in defaults. The subcommands are
  * added by {@link CommandLineSetup}, which lists them.
  */
-@TopCommand
 @Command(name = "crystal-db", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Upgrades, stamps and backs up a production SQLite database with the migrations built into this executable.",

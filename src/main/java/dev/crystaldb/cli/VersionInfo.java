@@ -1,12 +1,9 @@
 package dev.crystaldb.cli;
 
 import dev.crystaldb.ops.InspectService;
+import dev.crystaldb.migrate.BuildResources;
 import dev.crystaldb.migrate.MigrationSet;
 import picocli.CommandLine.IVersionProvider;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 
 /** -V: the tool version, the set this executable carries (name, head, count, checksum) and the SQLite library version. */
 public class VersionInfo implements IVersionProvider {
@@ -24,16 +21,8 @@ public class VersionInfo implements IVersionProvider {
         return "migrations: " + bundled.origin() + ", " + bundled.summary();
     }
 
-    /** From build.properties, which Maven filters with the project version. */
+    /** The project's version, which Maven writes into build.properties. */
     public static String toolVersion() {
-        try (InputStream in = VersionInfo.class.getClassLoader().getResourceAsStream("crystal-db/build.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return BuildResources.VERSION;
     }
 }

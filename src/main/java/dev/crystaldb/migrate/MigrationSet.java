@@ -3,7 +3,6 @@ package dev.crystaldb.migrate;
 import dev.crystaldb.errors.CrystalDbException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CoderResult;
@@ -19,18 +18,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * The migrations crystal-db knows: the set bundled in the executable (one appended by `crystal-db
- * bundle`, else the one built in, listed at build time in crystal-db/migrations/index.txt since a
- * native image cannot list a resource directory) or the .sql files of a directory.
+ * bundle`, else the one built in, see {@link BuildResources}) or the .sql files of a directory.
  */
 public final class MigrationSet {
-    public static final String BUNDLED_ROOT = "crystal-db/migrations/";
-
     /** Where a set comes from: built into the executable, appended to it by `bundle`, or a directory. */
     public enum Source { BUILT_IN, APPENDED, DIRECTORY }
 
@@ -79,15 +74,10 @@ public final class MigrationSet {
 
     /** The set built into this executable from the project's migrations/ directory. */
     public static MigrationSet builtIn() {
-        ClassLoader loader = MigrationSet.class.getClassLoader();
         List<MigrationFile> files = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (String name : readResource(loader, BUNDLED_ROOT + "index.txt").split("\\R")) {
-            if (!name.isBlank()) {
-                add(files, problems, name.trim(), readResource(loader, BUNDLED_ROOT + name.trim()));
-            }
-        }
-        String name = builtInName();
+        BuildResources.MIGRATIONS.forEach((fileName, sql) -> add(files, problems, fileName, sql));
+        String name = BuildResources.MIGRATIONS_NAME;
         return new MigrationSet(Source.BUILT_IN, name, "built-in \"" + name + "\"", files, problems);
     }
 
@@ -144,30 +134,6 @@ public final class MigrationSet {
             problems.add(name + " is not a migration name: use V<version>__<description>.sql or U<version>__<description>.sql");
         } else {
             files.add(file);
-        }
-    }
-
-    /** The built-in set's name, from build.properties (the Maven property crystal.db.migrations.name). */
-    private static String builtInName() {
-        try (InputStream in = MigrationSet.class.getClassLoader().getResourceAsStream("crystal-db/build.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("migrations.name", "migrations");
-        } catch (IOException e) {
-            return "migrations";
-        }
-    }
-
-    private static String readResource(ClassLoader loader, String name) {
-        try (InputStream in = loader.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("bundled resource " + name + " is missing from this build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read bundled resource " + name, e);
         }
     }
 

@@ -3,9 +3,14 @@ package dev.crystaldb.migrate;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** A migration version: dot-separated numbers compared numerically (1 < 1.1 < 2 < 20251004120530); 1.0 equals 1. */
 public final class Version implements Comparable<Version> {
+    // compiled once: every run parses the versions of the whole set and of the history
+    private static final Pattern VERSION = Pattern.compile("\\d+([._]\\d+)*");
+    private static final Pattern SEPARATOR = Pattern.compile("[._]");
+
     private final List<BigInteger> parts;
     private final String text;
 
@@ -16,11 +21,11 @@ public final class Version implements Comparable<Version> {
 
     /** Parses "1", "1.1" or the file-name form "1_1"; null when the text is not a version. */
     public static Version parseOrNull(String raw) {
-        if (raw == null || !raw.matches("\\d+([._]\\d+)*")) {
+        if (raw == null || !VERSION.matcher(raw).matches()) {
             return null;
         }
         List<BigInteger> parts = new ArrayList<>();
-        for (String piece : raw.split("[._]")) {
+        for (String piece : SEPARATOR.split(raw)) {
             parts.add(new BigInteger(piece));
         }
         // trailing zeros do not change the value: 1.0 is 1

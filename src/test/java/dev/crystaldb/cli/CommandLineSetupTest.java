@@ -145,11 +145,9 @@ class CommandLineSetupTest {
     }
 
     @Test
-    void theNativeExecutableHidesNativeTmpdirButStillTakesIt() {
-        CommandLine top = new CommandLine(CrystalDbCommand.class);
-        CommandLineSetup.hideJvmOnlyOptions(top.getCommandSpec());
-        top.addSubcommand(new CommandLine(StatusCommand.class));
-        CommandLineSetup.configure(top);
+    void theNativeExecutablesTreeHasEveryCommandAndHidesNativeTmpdirButStillTakesIt() {
+        CommandLine top = CommandLineSetup.configure(NativeCommandTree.TREE);
+        assertEquals(CommandLineSetup.complete(CommandLine.defaultFactory()).getSubcommands().keySet(), top.getSubcommands().keySet());
         assertFalse(top.getUsageMessage(Ansi.OFF).contains("--native-tmpdir"));
         assertFalse(top.getSubcommands().get("status").getUsageMessage(Ansi.OFF).contains("--native-tmpdir"));
         top.parseArgs("status", "--native-tmpdir", "/var/tmp/x");

@@ -166,6 +166,11 @@ final class CrystalDb {
             return await(TIMEOUT);
         }
 
+        /** SIGTERM, as systemd stops a unit: to the launcher, which has exec'd java (or to the native executable). */
+        void terminate() {
+            process.destroy();
+        }
+
         /** SIGKILL to the launcher (which execs java) and to anything it may have started. */
         void killTree() {
             List<ProcessHandle> descendants = process.descendants().toList();

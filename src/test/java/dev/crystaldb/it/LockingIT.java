@@ -233,6 +233,26 @@ class LockingIT {
         assertEquals(List.of("1:1", "2:1"), historyRows(first.db));
     }
 
+    @Test
+    @Timeout(120)
+    void anUpgradeStoppedWithSigtermInTheMiddleOfAVersionChangesNothingAndTheNextOneAppliesIt() throws Exception {
+        // systemd stops a unit with SIGTERM, which reaches an ExecStartPre upgrade wherever it is
+        LongRun first = startLongUpgrade();
+        try (CrystalDb.Run upgrade = first.run) {
+            upgrade.terminate();
+            CrystalDb.Result stopped = upgrade.await(Duration.ofSeconds(30));
+            assertEquals(143, stopped.exitCode(), stopped::describe);
+        }
+        assertEquals(List.of("1"), appliedVersions(first.db));
+        assertFalse(tableExists(first.db, "slow"), "V2 was interrupted but part of it stayed");
+        assertEquals("ok", integrityCheck(first.db));
+
+        CrystalDb.Result next = run(dir, "--db", first.db.toString(), "--migrations", "m", "upgrade", "-y", "--lock-timeout", "5");
+        assertEquals(0, next.exitCode(), next::describe);
+        assertEquals(List.of("1:1", "2:1"), historyRows(first.db));
+        assertEquals(SLOW_ITERATIONS / 5, count(first.db, "slow"));
+    }
+
     private record LongRun(Path db, CrystalDb.Run run) {
     }
 

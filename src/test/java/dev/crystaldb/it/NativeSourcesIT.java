@@ -126,6 +126,13 @@ class NativeSourcesIT {
         assertTrue(args.contains("-J-Dorg.sqlite.lib.exportPath=" + project.resolve("target/native-build/lib")),
                 "sqlite-jdbc's library is not exported to target/native-build/lib: " + args);
         assertTrue(args.contains("-R:MaxNewSize=8388608"), "the young generation is not capped (native/README.md): " + args);
+        assertTrue(args.contains("--initialize-at-build-time=dev.crystaldb.migrate.BuildResources"),
+                "the built-in set would be looked up as resources at every run (native/README.md): " + args);
+        assertTrue(args.contains("--initialize-at-build-time=dev.crystaldb.cli.NativeCommandTree"),
+                "picocli's model would be built by reflection at every run (native/README.md): " + args);
+        assertTrue(args.contains("--initialize-at-build-time=dev.crystaldb.db.RunDefaults"),
+                "sqlite-jdbc's date format would be made at every connection (native/README.md): " + args);
+        assertTrue(args.contains("-H:+LocalizationOptimizedMode"), "the locale data would be unpacked at every connection (native/README.md): " + args);
         int jar = args.indexOf("-jar");
         assertTrue(jar >= 0 && jar + 1 < args.size() && args.get(jar + 1).equals("crystal-db-runner.jar"),
                 "the image is not built from crystal-db-runner.jar: " + args);
