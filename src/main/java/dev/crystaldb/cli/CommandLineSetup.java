@@ -49,13 +49,10 @@ public final class CommandLineSetup {
     public static CommandLine forArguments(CommandLine.IFactory factory, String[] args) {
         CommandLine top = new CommandLine(CrystalDbCommand.class, factory);
         Optional<Class<?>> named = namedSubcommand(top.getCommandSpec(), args);
-        return withSubcommands(top, named.map(List::<Class<?>>of).orElse(SUBCOMMANDS), factory, SqliteLibrary.inNativeExecutable());
+        return withSubcommands(top, named.map(List::<Class<?>>of).orElse(SUBCOMMANDS), factory);
     }
 
-    static CommandLine withSubcommands(CommandLine top, List<Class<?>> subcommands, CommandLine.IFactory factory, boolean nativeExecutable) {
-        if (nativeExecutable) {
-            hideJvmOnlyOptions(top.getCommandSpec());
-        }
+    static CommandLine withSubcommands(CommandLine top, List<Class<?>> subcommands, CommandLine.IFactory factory) {
         for (Class<?> subcommand : subcommands) {
             top.addSubcommand(new CommandLine(subcommand, factory));
         }
@@ -65,7 +62,8 @@ public final class CommandLineSetup {
     /**
      * --native-tmpdir does nothing in the native executable (it carries its libraries inside), so its
      * help does not offer it; it is still accepted, so a unit file written for either build runs
-     * with both. Done on the top command before the subcommands inherit its options.
+     * with both. Done on the top command before the subcommands inherit its options
+     * ({@link NativeCommandTree}).
      */
     static void hideJvmOnlyOptions(CommandSpec top) {
         OptionSpec option = top.findOption("--native-tmpdir");

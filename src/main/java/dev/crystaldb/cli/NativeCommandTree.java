@@ -12,9 +12,14 @@ import picocli.CommandLine;
  * not when the model is built; the process tests run against this tree.
  */
 final class NativeCommandTree {
-    static final CommandLine TREE = CommandLineSetup.prepare(CommandLineSetup.withSubcommands(
-            new CommandLine(CrystalDbCommand.class, CommandLine.defaultFactory()), CommandLineSetup.SUBCOMMANDS, CommandLine.defaultFactory(), true));
+    static final CommandLine TREE = build();
 
     private NativeCommandTree() {
+    }
+
+    private static CommandLine build() {
+        CommandLine top = new CommandLine(CrystalDbCommand.class, CommandLine.defaultFactory());
+        CommandLineSetup.hideJvmOnlyOptions(top.getCommandSpec());
+        return CommandLineSetup.prepare(CommandLineSetup.withSubcommands(top, CommandLineSetup.SUBCOMMANDS, CommandLine.defaultFactory()));
     }
 }

@@ -30,5 +30,4 @@ public final class RunDefaults {
         TimeZone.setDefault(ZONE);
         Locale.setDefault(LOCALE);
     }
-
 }

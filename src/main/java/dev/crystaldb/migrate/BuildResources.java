@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * What the build put into the executable: crystal-db's version and the built-in migration set
- * (its name and files, listed in crystal-db/migrations/index.txt since a native image cannot list
- * a resource directory). Read once, when this class is initialized, which in the native executable
+ * What the build put into the executable: crystal-db's version, the built-in migration set (its
+ * name and files, listed in crystal-db/migrations/index.txt since a native image cannot list a
+ * resource directory) and the Python helper of `import-alembic`. Read once, when this class is initialized, which in the native executable
  * is while the image is built (--initialize-at-build-time in pom.xml): a native image's resource
  * look-up at run time costs milliseconds each, and the seven of every run were 40 % of a no-op
  * `upgrade`. A resource missing from the build fails the build, not a run.
@@ -28,6 +28,8 @@ public final class BuildResources {
     static final String MIGRATIONS_NAME = BUILD.getProperty("migrations.name", "migrations");
     /** The built-in set's files: their texts by file name, in the order of index.txt. */
     static final Map<String, String> MIGRATIONS = migrations();
+    /** The script `import-alembic` runs with the app's Python. */
+    public static final String ALEMBIC_HELPER = read(ROOT + "alembic/import_alembic.py");
 
     private BuildResources() {
     }

@@ -2,9 +2,9 @@ package dev.crystaldb.ops;
 
 import dev.crystaldb.errors.CrystalDbException;
 import dev.crystaldb.errors.ExitCode;
+import dev.crystaldb.migrate.BuildResources;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,6 @@ import java.util.Optional;
  * statements executed and a copy of the database after each step.
  */
 public record AlembicHistory(String versions, String scriptDirectory, String head, List<Revision> revisions) {
-    static final String HELPER = "crystal-db/alembic/import_alembic.py";
     /** The helper's exit status when `import alembic` fails. */
     private static final int NO_ALEMBIC = 10;
 
@@ -49,11 +48,8 @@ public record AlembicHistory(String versions, String scriptDirectory, String hea
         Path helper = work.resolve("import_alembic.py");
         Path log = work.resolve("helper.log");
         int exit;
-        try (InputStream in = AlembicHistory.class.getClassLoader().getResourceAsStream(HELPER)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + HELPER + " is missing from this build");
-            }
-            Files.write(helper, in.readAllBytes());
+        try {
+            Files.writeString(helper, BuildResources.ALEMBIC_HELPER);
             ProcessBuilder builder = new ProcessBuilder(python, helper.toString(), config.toString(), work.toString())
                     .directory(config.getParent().toFile()) // where `alembic` is run: script_location is relative to it
                     .redirectErrorStream(true).redirectOutput(log.toFile());
